@@ -1,0 +1,247 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  numeric,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { users } from './users.js';
+
+export const ASSET_CLASSES = ['stock', 'option', 'future', 'forex', 'crypto'] as const;
+export type AssetClass = (typeof ASSET_CLASSES)[number];
+
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    broker: text('broker').notNull().default('manual'),
+    /** The broker's own account number, used to route multi-account import files. */
+    brokerAccountId: text('broker_account_id'),
+    currency: text('currency').notNull().default('USD'),
+    timezone: text('timezone'),
+    startingBalance: numeric('starting_balance'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('accounts_user_idx').on(t.userId, t.createdAt),
+    uniqueIndex('accounts_broker_account_key')
+      .on(t.userId, t.broker, t.brokerAccountId)
+      .where(sql`${t.brokerAccountId} is not null`),
+  ],
+);
+
+export const executions = pgTable(
+  'executions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Global insertion order: the tie-breaker for executions at the same instant (input order). */
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity().notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    /** What trades group by: the symbol, or for options underlying+expiry+strike+right. */
+    instrumentKey: text('instrument_key').notNull(),
+    executedAt: timestamp('executed_at', { withTimezone: true, precision: 6 }).notNull(),
+    symbol: text('symbol').notNull(),
+    assetClass: text('asset_class', { enum: ASSET_CLASSES }).notNull(),
+    side: text('side', { enum: ['buy', 'sell'] }).notNull(),
+    quantity: numeric('quantity').notNull(),
+    price: numeric('price').notNull(),
+    commission: numeric('commission').notNull().default('0'),
+    fees: numeric('fees').notNull().default('0'),
+    multiplier: numeric('multiplier').notNull(),
+    currency: text('currency').notNull().default('USD'),
+    brokerExecId: text('broker_exec_id'),
+    underlying: text('underlying'),
+    expiry: date('expiry'),
+    strike: numeric('strike'),
+    optionRight: text('option_right', { enum: ['call', 'put'] }),
+    importId: uuid('import_id'),
+    /** Dedupe key for executions without a broker id (content hash + occurrence within one file). */
+    contentHash: text('content_hash'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('executions_instrument_idx').on(t.accountId, t.instrumentKey, t.executedAt, t.seq),
+    index('executions_user_time_idx').on(t.userId, t.executedAt, t.id),
+    index('executions_import_idx').on(t.importId).where(sql`${t.importId} is not null`),
+    uniqueIndex('executions_broker_exec_key')
+      .on(t.accountId, t.brokerExecId)
+      .where(sql`${t.brokerExecId} is not null`),
+    uniqueIndex('executions_content_hash_key')
+      .on(t.accountId, t.contentHash)
+      .where(sql`${t.contentHash} is not null`),
+    check('executions_quantity_positive', sql`${t.quantity} > 0`),
+    check('executions_multiplier_positive', sql`${t.multiplier} > 0`),
+  ],
+);
+
+export const playbooks = pgTable(
+  'playbooks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('playbooks_user_name_key').on(t.userId, sql`lower(${t.name})`)],
+);
+
+export const playbookRules = pgTable(
+  'playbook_rules',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    playbookId: uuid('playbook_id')
+      .notNull()
+      .references(() => playbooks.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    text: text('text').notNull(),
+  },
+  (t) => [index('playbook_rules_playbook_idx').on(t.playbookId, t.position)],
+);
+
+/** Derived from executions; annotation columns survive rebuilds because rows are upserted by first execution. */
+export const trades = pgTable(
+  'trades',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    instrumentKey: text('instrument_key').notNull(),
+    symbol: text('symbol').notNull(),
+    assetClass: text('asset_class', { enum: ASSET_CLASSES }).notNull(),
+    side: text('side', { enum: ['long', 'short'] }).notNull(),
+    status: text('status', { enum: ['open', 'closed'] }).notNull(),
+    openedAt: timestamp('opened_at', { withTimezone: true, precision: 6 }).notNull(),
+    closedAt: timestamp('closed_at', { withTimezone: true, precision: 6 }),
+    quantity: numeric('quantity').notNull(),
+    openQuantity: numeric('open_quantity').notNull(),
+    avgEntry: numeric('avg_entry').notNull(),
+    avgExit: numeric('avg_exit'),
+    grossPnl: numeric('gross_pnl').notNull(),
+    fees: numeric('fees').notNull(),
+    netPnl: numeric('net_pnl').notNull(),
+    costBasis: numeric('cost_basis').notNull(),
+    holdSeconds: bigint('hold_seconds', { mode: 'number' }),
+    multiplier: numeric('multiplier').notNull(),
+    currency: text('currency').notNull(),
+    firstExecutionId: uuid('first_execution_id').notNull(),
+    executionCount: integer('execution_count').notNull(),
+    notes: text('notes').notNull().default(''),
+    playbookId: uuid('playbook_id').references(() => playbooks.id, { onDelete: 'set null' }),
+    stopPrice: numeric('stop_price'),
+    initialRisk: numeric('initial_risk'),
+    rating: smallint('rating'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('trades_first_execution_key').on(t.firstExecutionId),
+    index('trades_user_closed_idx').on(t.userId, t.closedAt, t.id),
+    index('trades_user_opened_idx').on(t.userId, t.openedAt, t.id),
+    index('trades_user_symbol_idx').on(t.userId, t.symbol, t.openedAt),
+    index('trades_instrument_idx').on(t.accountId, t.instrumentKey),
+    check('trades_rating_range', sql`${t.rating} between 1 and 5`),
+  ],
+);
+
+/** Which part of which execution belongs to a trade (a fill crossing zero belongs to two). */
+export const tradeExecutions = pgTable(
+  'trade_executions',
+  {
+    tradeId: uuid('trade_id')
+      .notNull()
+      .references(() => trades.id, { onDelete: 'cascade' }),
+    executionId: uuid('execution_id')
+      .notNull()
+      .references(() => executions.id, { onDelete: 'cascade' }),
+    quantity: numeric('quantity').notNull(),
+    fees: numeric('fees').notNull(),
+    role: text('role', { enum: ['open', 'close'] }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tradeId, t.executionId] }), index('trade_executions_execution_idx').on(t.executionId)],
+);
+
+export const tags = pgTable(
+  'tags',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    kind: text('kind', { enum: ['setup', 'mistake', 'custom'] }).notNull().default('custom'),
+    color: text('color'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('tags_user_name_key').on(t.userId, sql`lower(${t.name})`)],
+);
+
+export const tradeTags = pgTable(
+  'trade_tags',
+  {
+    tradeId: uuid('trade_id')
+      .notNull()
+      .references(() => trades.id, { onDelete: 'cascade' }),
+    tagId: uuid('tag_id')
+      .notNull()
+      .references(() => tags.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.tradeId, t.tagId] }), index('trade_tags_tag_idx').on(t.tagId)],
+);
+
+export const tradeRuleChecks = pgTable(
+  'trade_rule_checks',
+  {
+    tradeId: uuid('trade_id')
+      .notNull()
+      .references(() => trades.id, { onDelete: 'cascade' }),
+    ruleId: uuid('rule_id')
+      .notNull()
+      .references(() => playbookRules.id, { onDelete: 'cascade' }),
+    followed: boolean('followed').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tradeId, t.ruleId] })],
+);
+
+export const journalEntries = pgTable(
+  'journal_entries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    day: date('day').notNull(),
+    content: text('content').notNull().default(''),
+    mood: smallint('mood'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('journal_entries_user_day_key').on(t.userId, t.day), check('journal_mood_range', sql`${t.mood} between 1 and 5`)],
+);

@@ -1,0 +1,90 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError, forbidden, unauthorized } from '../errors/app-error.js';
+import type { Role, TokenService } from './tokens.js';
+
+export interface AuthUser {
+  id: string;
+  role: Role;
+  /** What the credential may do: sessions can write, API keys carry their own scope. */
+  scope: 'read' | 'write';
+  sessionId?: string;
+  apiKeyId?: string;
+}
+
+/** Resolves an API key (`ts_...`) to its owner; registered by the auth module. */
+export type ApiKeyVerifier = (key: string) => Promise<AuthUser | undefined>;
+
+export const API_KEY_PREFIX = 'ts_';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set for every authenticated route; read it with `requireUser(request)`. */
+    user: AuthUser | null;
+  }
+  interface FastifyInstance {
+    tokens: TokenService;
+    setApiKeyVerifier(verifier: ApiKeyVerifier): void;
+  }
+  interface FastifyContextConfig {
+    /** No credentials needed (health, login, ...). Every other /api route requires them. */
+    public?: boolean;
+    /** Only this role may call the route. */
+    role?: Role;
+    /** Overrides the scope derived from the method (GET/HEAD read, others write). */
+    scope?: 'read' | 'write';
+  }
+}
+
+export function requireUser(request: FastifyRequest): AuthUser {
+  if (!request.user) throw unauthorized('unauthenticated', 'Authentication required.');
+  return request.user;
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw unauthorized('invalid_authorization', 'Use "Authorization: Bearer <token>".');
+  return match[1];
+}
+
+/**
+ * Secure by default: every /api route needs a valid access token or API key unless its
+ * route config says `public: true`.
+ */
+export const authPlugin = fp(
+  async (app: FastifyInstance, { tokens }: { tokens: TokenService }) => {
+    let verifyApiKey: ApiKeyVerifier = async () => undefined;
+    app.decorate('tokens', tokens);
+    app.decorate('setApiKeyVerifier', (verifier: ApiKeyVerifier) => {
+      verifyApiKey = verifier;
+    });
+    app.decorateRequest('user', null);
+
+    app.addHook('onRequest', async (request) => {
+      const config = request.routeOptions.config;
+      if (config.public || !request.url.startsWith('/api/') || request.is404) return;
+      const token = bearer(request);
+      if (!token) throw unauthorized('unauthenticated', 'Authentication required.');
+
+      let user: AuthUser | undefined;
+      if (token.startsWith(API_KEY_PREFIX)) {
+        user = await verifyApiKey(token);
+        if (!user) throw unauthorized('invalid_api_key', 'The API key is invalid or revoked.');
+      } else {
+        const claims = await tokens.verifyAccess(token);
+        user = { id: claims.userId, role: claims.role, scope: 'write', sessionId: claims.sessionId };
+      }
+      request.user = user;
+      request.log = request.log.child({ userId: user.id });
+
+      if (config.role && user.role !== config.role) throw forbidden('forbidden', 'You do not have access to this resource.');
+      const needed = config.scope ?? (request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write');
+      if (needed === 'write' && user.scope !== 'write') {
+        throw new AppError('Forbidden', 'insufficient_scope', 'This API key is read-only.');
+      }
+    });
+  },
+  { name: 'auth', dependencies: ['errors'] },
+);

@@ -1,0 +1,187 @@
+import { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import type { Config } from '../../config/config.js';
+
+export interface CacheStats {
+  backend: 'memory' | 'redis';
+  hits: number;
+  misses: number;
+  hitRate: number | null;
+  entries: number | null;
+  errors: number;
+}
+
+/**
+ * One interface over the in-process LRU and Redis. Values are strings (callers serialise), so
+ * both backends behave the same. Redis failures never fail a request: reads miss, writes are
+ * dropped, counters fall back to memory, and `healthy()` tells /health/ready.
+ */
+export interface Cache {
+  readonly backend: 'memory' | 'redis';
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, ttlSeconds?: number): Promise<void>;
+  del(key: string): Promise<void>;
+  /** Atomically increments a counter that expires `ttlSeconds` after its first increment; returns the new value and the seconds left. */
+  incr(key: string, ttlSeconds: number): Promise<{ count: number; ttlSeconds: number }>;
+  ping(): Promise<void>;
+  healthy(): boolean;
+  stats(): Promise<CacheStats>;
+  close(): Promise<void>;
+}
+
+interface Counter {
+  count: number;
+  expiresAt: number;
+}
+
+class MemoryCache implements Cache {
+  readonly backend = 'memory' as const;
+  private readonly values: LRUCache<string, string>;
+  private readonly counters: LRUCache<string, Counter>;
+  private hits = 0;
+  private misses = 0;
+
+  constructor(
+    maxEntries: number,
+    private readonly defaultTtlSeconds: number,
+  ) {
+    this.values = new LRUCache({ max: maxEntries, ttl: defaultTtlSeconds * 1000, ttlAutopurge: false });
+    this.counters = new LRUCache({ max: Math.max(1000, maxEntries), ttlAutopurge: false });
+  }
+
+  async get(key: string) {
+    const value = this.values.get(key);
+    if (value === undefined) this.misses++;
+    else this.hits++;
+    return value;
+  }
+  async set(key: string, value: string, ttlSeconds = this.defaultTtlSeconds) {
+    this.values.set(key, value, { ttl: ttlSeconds * 1000 });
+  }
+  async del(key: string) {
+    this.values.delete(key);
+    this.counters.delete(key);
+  }
+  async incr(key: string, ttlSeconds: number) {
+    return this.incrSync(key, ttlSeconds);
+  }
+  incrSync(key: string, ttlSeconds: number) {
+    const now = Date.now();
+    let counter = this.counters.get(key);
+    if (!counter || counter.expiresAt <= now) {
+      counter = { count: 0, expiresAt: now + ttlSeconds * 1000 };
+    }
+    counter.count++;
+    this.counters.set(key, counter, { ttl: counter.expiresAt - now });
+    return { count: counter.count, ttlSeconds: Math.max(1, Math.ceil((counter.expiresAt - now) / 1000)) };
+  }
+  async ping() {}
+  healthy() {
+    return true;
+  }
+  async stats(): Promise<CacheStats> {
+    const total = this.hits + this.misses;
+    return { backend: 'memory', hits: this.hits, misses: this.misses, hitRate: total ? this.hits / total : null, entries: this.values.size, errors: 0 };
+  }
+  async close() {
+    this.values.clear();
+    this.counters.clear();
+  }
+}
+
+class RedisCache implements Cache {
+  readonly backend = 'redis' as const;
+  private hits = 0;
+  private misses = 0;
+  private errors = 0;
+  /** Used for counters while Redis is unreachable, so limits still hold per process. */
+  private readonly fallback: MemoryCache;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly defaultTtlSeconds: number,
+  ) {
+    this.fallback = new MemoryCache(10_000, defaultTtlSeconds);
+  }
+
+  private fail(): undefined {
+    this.errors++;
+    return undefined;
+  }
+
+  async get(key: string) {
+    if (!this.healthy()) {
+      this.misses++;
+      return undefined;
+    }
+    try {
+      const value = await this.redis.get(this.prefix + key);
+      if (value === null) {
+        this.misses++;
+        return undefined;
+      }
+      this.hits++;
+      return value;
+    } catch {
+      this.misses++;
+      return this.fail();
+    }
+  }
+  async set(key: string, value: string, ttlSeconds = this.defaultTtlSeconds) {
+    if (!this.healthy()) return;
+    await this.redis.set(this.prefix + key, value, 'EX', ttlSeconds).catch(() => this.fail());
+  }
+  async del(key: string) {
+    await this.fallback.del(key);
+    if (!this.healthy()) return;
+    await this.redis.del(this.prefix + key).catch(() => this.fail());
+  }
+  async incr(key: string, ttlSeconds: number) {
+    if (!this.healthy()) return this.fallback.incrSync(key, ttlSeconds);
+    try {
+      const k = this.prefix + key;
+      const result = await this.redis.multi().incr(k).expire(k, ttlSeconds, 'NX').ttl(k).exec();
+      if (!result) throw new Error('redis transaction aborted');
+      const count = Number(result[0]?.[1]);
+      const ttl = Number(result[2]?.[1]);
+      return { count, ttlSeconds: ttl > 0 ? ttl : ttlSeconds };
+    } catch {
+      this.fail();
+      return this.fallback.incrSync(key, ttlSeconds);
+    }
+  }
+  async ping() {
+    await this.redis.ping();
+  }
+  healthy() {
+    return this.redis.status === 'ready';
+  }
+  async stats(): Promise<CacheStats> {
+    const total = this.hits + this.misses;
+    let entries: number | null = null;
+    if (this.healthy()) entries = await this.redis.dbsize().catch(() => null);
+    return { backend: 'redis', hits: this.hits, misses: this.misses, hitRate: total ? this.hits / total : null, entries, errors: this.errors };
+  }
+  async close() {
+    await this.fallback.close();
+    this.redis.disconnect();
+  }
+}
+
+export async function openCache(config: Config): Promise<Cache> {
+  const { redisUrl, maxEntries, ttlSeconds, keyPrefix } = config.cache;
+  if (!redisUrl) return new MemoryCache(maxEntries, ttlSeconds);
+  const redis = new Redis(redisUrl, {
+    // Fail fast while disconnected instead of queueing requests behind a dead connection.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    lazyConnect: true,
+    retryStrategy: (times) => Math.min(times * 200, 2_000),
+  });
+  // Without a listener ioredis reports connection errors as unhandled; the cache reports them through healthy().
+  redis.on('error', () => undefined);
+  await redis.connect().catch(() => undefined);
+  return new RedisCache(redis, keyPrefix, ttlSeconds);
+}

@@ -1,0 +1,121 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import type { Config } from '../../config/config.js';
+import * as schema from '../../db/schema/index.js';
+import { migrationsFolder } from '../../lib/paths.js';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** Every repository method takes this: the plain connection or the caller's transaction. */
+export type Executor = Db | Tx;
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+export interface Database {
+  driver: 'pglite' | 'postgres';
+  /** Primary: all writes and reads that must see them. */
+  db: Db;
+  /** Read replica when DATABASE_READ_URL is set, else the primary. */
+  readDb: Db;
+  poolStats(): PoolStats;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** PGlite data location; 'memory://' for an in-memory database. Defaults to config.dataDir/pglite. */
+  pgliteDataDir?: string;
+  /** A dump made by PGlite's dumpDataDir, to start from without running initdb. */
+  pgliteLoadDataDir?: Blob | File;
+}
+
+// A fixed key for the migration advisory lock, so concurrent start-ups migrate once.
+const MIGRATION_LOCK_KEY = 7_432_101;
+
+export async function openDatabase(config: Config, options: DatabaseOptions = {}): Promise<Database> {
+  if (config.database.url) return openPostgres(config, config.database.url);
+
+  const dataDir = options.pgliteDataDir ?? `${config.dataDir}/pglite`;
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir, options.pgliteLoadDataDir ? { loadDataDir: options.pgliteLoadDataDir } : {});
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  await migratePglite(db as never, { migrationsFolder });
+  let closed = false;
+  return {
+    driver: 'pglite',
+    db,
+    readDb: db,
+    // PGlite is one in-process connection; a query waiting on it is invisible from here.
+    poolStats: () => ({ total: 1, idle: closed ? 0 : 1, waiting: 0 }),
+    async ping() {
+      await client.query('select 1');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}
+
+function createPool(config: Config, connectionString: string): pg.Pool {
+  const { poolMax, idleTimeoutMs, connectionTimeoutMs, statementTimeoutMs } = config.database;
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolMax,
+    idleTimeoutMillis: idleTimeoutMs,
+    connectionTimeoutMillis: connectionTimeoutMs,
+    statement_timeout: statementTimeoutMs || undefined,
+    application_name: 'tradesense',
+  });
+  // An idle client losing its connection (database restart) must not crash the process;
+  // the pool drops it and the next query opens a fresh one.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+async function openPostgres(config: Config, url: string): Promise<Database> {
+  const pool = createPool(config, url);
+  const readPool = config.database.readUrl ? createPool(config, config.database.readUrl) : pool;
+  const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+  const readDb = readPool === pool ? db : (drizzlePg({ client: readPool, schema }) as unknown as Db);
+
+  const migrationClient = new pg.Client({ connectionString: url, connectionTimeoutMillis: config.database.connectionTimeoutMs });
+  await migrationClient.connect();
+  try {
+    await migrationClient.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await migratePg(drizzlePg({ client: migrationClient }), { migrationsFolder });
+  } finally {
+    await migrationClient.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await migrationClient.end();
+  }
+
+  let closed = false;
+  return {
+    driver: 'postgres',
+    db,
+    readDb,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    async ping() {
+      await db.execute(sql`select 1`);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+      if (readPool !== pool) await readPool.end();
+    },
+  };
+}
