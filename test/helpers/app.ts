@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config/config.js';
 import type { Database } from '../../src/platform/db/database.js';
 import { openDatabase } from '../../src/platform/db/database.js';
 import { users, sessions } from '../../src/db/schema/index.js';
+import { installContractCheck } from './contract.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
@@ -46,10 +47,22 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function buildTestApp(overrides: Record<string, string | undefined> = {}, deps: Omit<AppDeps, 'database'> = {}): Promise<TestApp> {
+export interface TestAppOptions extends Omit<AppDeps, 'database'> {
+  /** Extra routes for platform tests, registered before the app is ready. */
+  routes?: (app: App) => void;
+}
+
+/**
+ * The app on the test database, with the contract check on: `close()` fails the file if any
+ * response sent a status or body its route's schema does not declare.
+ */
+export async function buildTestApp(overrides: Record<string, string | undefined> = {}, options: TestAppOptions = {}): Promise<TestApp> {
+  const { routes, ...deps } = options;
   const config = testConfig(overrides);
   const database = await openTestDatabase(config);
   const app = await buildApp(config, { ...deps, database });
+  const violations = installContractCheck(app);
+  routes?.(app);
   await app.ready();
   return {
     app,
@@ -58,6 +71,7 @@ export async function buildTestApp(overrides: Record<string, string | undefined>
     async close() {
       await app.close();
       await database.close();
+      if (violations.length > 0) throw new Error(`Responses that break their route's declared schema:\n${[...new Set(violations)].join('\n')}`);
     },
   };
 }

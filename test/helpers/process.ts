@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { projectRoot } from '../../src/lib/paths.js';
+import { TEST_JWT_SECRET } from './app.js';
+
+export interface ServerProcess {
+  child: ChildProcess;
+  baseUrl: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+let nextPort = 20_000 + Math.floor(Math.random() * 20_000);
+
+/** Starts `src/server.ts` as a real process (via tsx) with the test database settings. */
+export function startServer(env: Record<string, string | undefined> = {}): ServerProcess {
+  const port = nextPort++;
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/server.ts')], {
+    cwd: projectRoot,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      LOG_PRETTY: 'false',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      JWT_SECRET: TEST_JWT_SECRET,
+      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tradesense-proc-')),
+      DATABASE_URL: process.env.DATABASE_URL,
+      REDIS_URL: process.env.REDIS_URL,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, baseUrl: `http://127.0.0.1:${port}`, output: () => out, exited };
+}
+
+export async function waitReady(server: ServerProcess, timeoutMs = 30_000): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (server.child.exitCode !== null) throw new Error(`server exited early: ${server.output()}`);
+    try {
+      const res = await fetch(`${server.baseUrl}/api/v1/health/ready`);
+      if (res.status === 200) return Date.now() - started;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`server not ready within ${timeoutMs} ms: ${server.output()}`);
+}

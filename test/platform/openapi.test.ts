@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestApp } from '../helpers/app.js';
+import { buildTestApp, expectEnvelope } from '../helpers/app.js';
+
+interface Operation {
+  security?: unknown[];
+  responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+}
+
+let t: TestApp;
+let spec: { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
+
+beforeAll(async () => {
+  t = await buildTestApp();
+  const res = await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
+  expect(res.statusCode).toBe(200);
+  spec = res.json();
+});
+afterAll(() => t.close());
+
+const operations = () =>
+  Object.entries(spec.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method: method.toUpperCase(), op })));
+
+/** A concrete URL for a templated path, with ids that exist nowhere. */
+const concrete = (path: string) =>
+  path.replace(/\{([^}]+)\}/g, (_m, name: string) => (name === 'date' ? '2025-01-02' : name === 'symbol' ? 'AAPL' : '00000000-0000-4000-8000-000000000000'));
+
+describe('OpenAPI document', () => {
+  it('is OpenAPI 3 with the error envelope as a shared component', () => {
+    expect(spec.openapi).toMatch(/^3\./);
+    expect(spec.components.schemas.ErrorEnvelope).toBeDefined();
+    expect(Object.keys(spec.paths)).toContain('/api/v1/health');
+  });
+
+  it('declares a success response for every operation', () => {
+    for (const { path, method, op } of operations()) {
+      const statuses = Object.keys(op.responses);
+      expect(statuses.some((s) => s.startsWith('2')), `${method} ${path} declares no 2xx`).toBe(true);
+    }
+  });
+
+  it('declares 401 for every operation that needs credentials, and answers anonymous calls with it', async () => {
+    for (const { path, method, op } of operations()) {
+      if (Array.isArray(op.security) && op.security.length === 0) continue;
+      expect(op.responses['401'], `${method} ${path} does not declare 401`).toBeDefined();
+      const res = await t.app.inject({ method: method as 'GET', url: concrete(path), payload: method === 'GET' || method === 'DELETE' ? undefined : {} });
+      expect(res.statusCode, `${method} ${path} anonymous`).toBe(401);
+      expectEnvelope(res.json(), 'unauthenticated');
+    }
+  });
+
+  it('is served as browsable docs', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/html');
+  });
+});
