@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+
+export interface Row {
+  scenario: string;
+  reqPerSec?: number;
+  p50?: number;
+  p95?: number;
+  p99?: number;
+  errors?: number;
+  note?: string;
+}
+
+export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+export function tempDir(prefix: string) {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+export interface Server {
+  child: ChildProcess;
+  url: string;
+  stop(): Promise<number | null>;
+}
+
+let port = 18_500;
+
+/** Starts the compiled server (dist/) and resolves when /health/ready answers 200, with the time that took. */
+export async function startServer(env: Record<string, string | undefined>): Promise<{ server: Server; readyMs: number }> {
+  const p = port++;
+  const started = performance.now();
+  const child = spawn(process.execPath, [path.join(root, 'dist/src/server.js')], {
+    cwd: root,
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', LOG_PRETTY: 'false', HOST: '127.0.0.1', PORT: String(p), ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const url = `http://127.0.0.1:${p}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/api/v1/health/ready`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const readyMs = performance.now() - started;
+  return {
+    readyMs,
+    server: {
+      child,
+      url,
+      async stop() {
+        child.kill('SIGTERM');
+        return exited;
+      },
+    },
+  };
+}
+
+export interface LoadOptions {
+  url: string;
+  connections?: number;
+  durationSeconds?: number;
+  headers?: Record<string, string>;
+  method?: 'GET' | 'POST';
+  body?: string;
+  /** Several paths, requested round-robin. */
+  paths?: string[];
+}
+
+export async function load(scenario: string, options: LoadOptions): Promise<Row> {
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections ?? 50,
+    duration: options.durationSeconds ?? 5,
+    headers: options.headers,
+    method: options.method,
+    body: options.body,
+    requests: options.paths?.map((p) => ({ path: p })),
+  });
+  return {
+    scenario,
+    reqPerSec: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p95: result.latency.p97_5,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx + result.timeouts,
+  };
+}
+
+export function printTable(rows: Row[], baseline?: number) {
+  const header = ['scenario', 'req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', 'errors', 'vs trivial', 'note'];
+  const lines = rows.map((r) => [
+    r.scenario,
+    r.reqPerSec?.toLocaleString('en-US') ?? '',
+    r.p50?.toString() ?? '',
+    r.p95?.toString() ?? '',
+    r.p99?.toString() ?? '',
+    r.errors?.toString() ?? '',
+    baseline && r.reqPerSec ? `${Math.round((r.reqPerSec / baseline) * 100)}%` : '',
+    r.note ?? '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(fmt(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const l of lines) console.log(fmt(l));
+}
