@@ -13,7 +13,10 @@ import { genReqId, httpPlugin } from './platform/http/http.plugin.js';
 import { openapiPlugin } from './platform/http/openapi.plugin.js';
 import { healthRoutes } from './platform/observability/health.routes.js';
 import { loggerOptions } from './platform/observability/logger.js';
+import { dbObservabilityPlugin } from './platform/observability/db-observability.plugin.js';
 import { metricsPlugin } from './platform/observability/metrics.plugin.js';
+import { loadSheddingPlugin } from './platform/security/load-shedding.plugin.js';
+import { rateLimitPlugin } from './platform/security/rate-limit.plugin.js';
 
 export interface AppDeps {
   /** A database the caller owns (tests share one); otherwise opened from config and closed with the app. */
@@ -52,8 +55,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(errorsPlugin);
   await app.register(httpPlugin, { config });
   await app.register(metricsPlugin, { enabled: config.metricsEnabled });
+  await app.register(dbObservabilityPlugin, { database });
   await app.register(openapiPlugin);
+  await app.register(loadSheddingPlugin, { config });
   await app.register(authPlugin, { tokens });
+  await app.register(rateLimitPlugin, { config, cache });
 
   await app.register(
     async (api) => {

@@ -77,6 +77,35 @@ function list(env: Env, name: string): string[] {
     .filter((s) => s.length > 0);
 }
 
+export const RATE_LIMIT_CLASSES = ['auth', 'default', 'analytics', 'imports', 'exports', 'admin'] as const;
+export type RateLimitClass = (typeof RATE_LIMIT_CLASSES)[number];
+
+const RATE_LIMIT_DEFAULTS: Record<RateLimitClass, string> = {
+  auth: '20/60',
+  default: '600/60',
+  analytics: '300/60',
+  imports: '20/3600',
+  exports: '30/60',
+  admin: '60/60',
+};
+
+/** `RATE_LIMIT_<CLASS>=max/windowSeconds`, e.g. RATE_LIMIT_DEFAULT=600/60; `off` disables the class. */
+function rateLimits(env: Env) {
+  const out = {} as Record<RateLimitClass, { max: number; windowSeconds: number } | null>;
+  for (const cls of RATE_LIMIT_CLASSES) {
+    const name = `RATE_LIMIT_${cls.toUpperCase()}`;
+    const raw = str(env, name, RATE_LIMIT_DEFAULTS[cls]).trim();
+    if (raw === 'off') {
+      out[cls] = null;
+      continue;
+    }
+    const match = /^(\d+)\/(\d+)$/.exec(raw);
+    if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) throw new ConfigError(name, `must be "max/windowSeconds" (e.g. 600/60) or off, got "${raw}"`);
+    out[cls] = { max: Number(match[1]), windowSeconds: Number(match[2]) };
+  }
+  return out;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const NODE_ENVS = ['development', 'production', 'test'] as const;
 
@@ -153,6 +182,13 @@ export function loadConfig(env: Env = process.env) {
       adminPassword,
     },
     metricsEnabled: bool(env, 'METRICS_ENABLED', true),
+    rateLimits: rateLimits(env),
+    /** Above any of these the server answers 503 instead of falling over; 0 turns a limit off. */
+    loadShedding: {
+      maxEventLoopDelayMs: int(env, 'SHED_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
+      maxHeapUsedBytes: int(env, 'SHED_HEAP_USED_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+      maxRssBytes: int(env, 'SHED_RSS_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+    },
   };
 }
 

@@ -26,6 +26,12 @@ export function testConfig(overrides: Record<string, string | undefined> = {}): 
     DATABASE_URL: process.env.DATABASE_URL,
     REDIS_URL: process.env.REDIS_URL,
     DB_POOL_MAX: '5',
+    // Every test request comes from 127.0.0.1; the limiter has its own tests with low limits.
+    RATE_LIMIT_AUTH: '100000/60',
+    RATE_LIMIT_DEFAULT: '100000/60',
+    RATE_LIMIT_IMPORTS: '100000/60',
+    // A loaded CI machine must not shed the test suite's requests.
+    SHED_EVENT_LOOP_DELAY_MS: '0',
     ...overrides,
   });
 }

@@ -40,3 +40,18 @@ describe('health', () => {
     expect(res.json().backend).toBe(usingRedis() ? 'redis' : 'memory');
   });
 });
+
+describe('database observability', () => {
+  it('reports database time in Server-Timing for a request that queries', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/health/ready' });
+    expect(res.headers['server-timing']).toMatch(/^db;dur=\d+\.\d+, total;dur=\d+\.\d+$/);
+  });
+
+  it('records query durations by statement name and pool gauges in /metrics', async () => {
+    await t.app.inject({ method: 'GET', url: '/api/v1/health/ready' });
+    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.body).toMatch(/db_query_duration_seconds_count\{statement="select",outcome="ok"\} [1-9]/);
+    expect(res.body).toMatch(/db_pool_connections\{state="idle"\} \d+/);
+    expect(res.body).toMatch(/db_pool_connections\{state="waiting"\} 0/);
+  });
+});

@@ -3,15 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { startServer, waitReady } from '../helpers/process.js';
 
 describe('the server process', () => {
-  it('refuses to start on invalid configuration, naming the variable', async () => {
+  it('refuses to start on invalid configuration, naming the variable', { timeout: 60_000 }, async () => {
     const server = startServer({ PORT: 'eighty' });
     expect(await server.exited).toBe(1);
     expect(server.output()).toContain('Invalid configuration: PORT must be a whole number');
   });
 
-  it('finishes a request in flight on SIGTERM, refuses new connections, and exits 0', async () => {
+  it('finishes a request in flight on SIGTERM, refuses new connections, and exits 0', { timeout: 120_000 }, async () => {
     const server = startServer();
-    await waitReady(server);
+    await waitReady(server, 90_000);
 
     // A request whose body is still arriving when the signal comes.
     const body = JSON.stringify({ email: 'nobody@example.test', password: 'x'.repeat(12) });

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../../config/config.js';
+import { startTiming } from '../observability/request-context.js';
 
 export interface CacheStats {
   backend: 'memory' | 'redis';
@@ -115,6 +116,7 @@ class RedisCache implements Cache {
       this.misses++;
       return undefined;
     }
+    const stop = startTiming('cache');
     try {
       const value = await this.redis.get(this.prefix + key);
       if (value === null) {
@@ -126,11 +128,15 @@ class RedisCache implements Cache {
     } catch {
       this.misses++;
       return this.fail();
+    } finally {
+      stop();
     }
   }
   async set(key: string, value: string, ttlSeconds = this.defaultTtlSeconds) {
     if (!this.healthy()) return;
+    const stop = startTiming('cache');
     await this.redis.set(this.prefix + key, value, 'EX', ttlSeconds).catch(() => this.fail());
+    stop();
   }
   async del(key: string) {
     await this.fallback.del(key);
@@ -139,6 +145,7 @@ class RedisCache implements Cache {
   }
   async incr(key: string, ttlSeconds: number) {
     if (!this.healthy()) return this.fallback.incrSync(key, ttlSeconds);
+    const stop = startTiming('cache');
     try {
       const k = this.prefix + key;
       const result = await this.redis.multi().incr(k).expire(k, ttlSeconds, 'NX').ttl(k).exec();
@@ -149,6 +156,8 @@ class RedisCache implements Cache {
     } catch {
       this.fail();
       return this.fallback.incrSync(key, ttlSeconds);
+    } finally {
+      stop();
     }
   }
   async ping() {

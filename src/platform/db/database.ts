@@ -10,6 +10,8 @@ import pg from 'pg';
 import type { Config } from '../../config/config.js';
 import * as schema from '../../db/schema/index.js';
 import { migrationsFolder } from '../../lib/paths.js';
+import type { ObserverSlot, QueryObserver } from './query-observer.js';
+import { observePglite, observedClientClass } from './query-observer.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -30,6 +32,8 @@ export interface Database {
   /** Read replica when DATABASE_READ_URL is set, else the primary. */
   readDb: Db;
   poolStats(): PoolStats;
+  /** Called with every query's statement name and duration (metrics, slow-query log, Server-Timing). */
+  setQueryObserver(observer: QueryObserver | undefined): void;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -45,13 +49,18 @@ export interface DatabaseOptions {
 const MIGRATION_LOCK_KEY = 7_432_101;
 
 export async function openDatabase(config: Config, options: DatabaseOptions = {}): Promise<Database> {
-  if (config.database.url) return openPostgres(config, config.database.url);
+  const slot: ObserverSlot = {};
+  const setQueryObserver = (observer: QueryObserver | undefined) => {
+    slot.current = observer;
+  };
+  if (config.database.url) return openPostgres(config, config.database.url, slot, setQueryObserver);
 
   const dataDir = options.pgliteDataDir ?? `${config.dataDir}/pglite`;
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   const client = await PGlite.create(dataDir, options.pgliteLoadDataDir ? { loadDataDir: options.pgliteLoadDataDir } : {});
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   await migratePglite(db as never, { migrationsFolder });
+  observePglite(client, slot);
   let closed = false;
   return {
     driver: 'pglite',
@@ -59,6 +68,7 @@ export async function openDatabase(config: Config, options: DatabaseOptions = {}
     readDb: db,
     // PGlite is one in-process connection; a query waiting on it is invisible from here.
     poolStats: () => ({ total: 1, idle: closed ? 0 : 1, waiting: 0 }),
+    setQueryObserver,
     async ping() {
       await client.query('select 1');
     },
@@ -70,7 +80,7 @@ export async function openDatabase(config: Config, options: DatabaseOptions = {}
   };
 }
 
-function createPool(config: Config, connectionString: string): pg.Pool {
+function createPool(config: Config, connectionString: string, slot: ObserverSlot): pg.Pool {
   const { poolMax, idleTimeoutMs, connectionTimeoutMs, statementTimeoutMs } = config.database;
   const pool = new pg.Pool({
     connectionString,
@@ -79,6 +89,7 @@ function createPool(config: Config, connectionString: string): pg.Pool {
     connectionTimeoutMillis: connectionTimeoutMs,
     statement_timeout: statementTimeoutMs || undefined,
     application_name: 'tradesense',
+    Client: observedClientClass(slot),
   });
   // An idle client losing its connection (database restart) must not crash the process;
   // the pool drops it and the next query opens a fresh one.
@@ -86,9 +97,14 @@ function createPool(config: Config, connectionString: string): pg.Pool {
   return pool;
 }
 
-async function openPostgres(config: Config, url: string): Promise<Database> {
-  const pool = createPool(config, url);
-  const readPool = config.database.readUrl ? createPool(config, config.database.readUrl) : pool;
+async function openPostgres(
+  config: Config,
+  url: string,
+  slot: ObserverSlot,
+  setQueryObserver: (observer: QueryObserver | undefined) => void,
+): Promise<Database> {
+  const pool = createPool(config, url, slot);
+  const readPool = config.database.readUrl ? createPool(config, config.database.readUrl, slot) : pool;
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
   const readDb = readPool === pool ? db : (drizzlePg({ client: readPool, schema }) as unknown as Db);
 
@@ -108,6 +124,7 @@ async function openPostgres(config: Config, url: string): Promise<Database> {
     db,
     readDb,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    setQueryObserver,
     async ping() {
       await db.execute(sql`select 1`);
     },

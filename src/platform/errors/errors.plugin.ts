@@ -1,7 +1,7 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from './app-error.js';
-import { ErrorEnvelope } from './error-schemas.js';
+import { ErrorEnvelope, errorResponses } from './error-schemas.js';
 
 interface Envelope {
   success: false;
@@ -53,9 +53,31 @@ function fromPgError(error: { code?: string }): AppError | undefined {
   return undefined;
 }
 
+/**
+ * Statuses any API route can answer because of the platform (auth, validation, rate limits,
+ * timeouts, an unreachable database), added to every route's declared responses so the
+ * OpenAPI document is true without each route repeating them.
+ */
+function platformStatuses(route: RouteOptions): number[] {
+  const schema = route.schema as { body?: unknown; querystring?: unknown; params?: unknown } | undefined;
+  const config = (route.config ?? {}) as { public?: boolean; rateLimit?: unknown };
+  const statuses = [500, 503];
+  if (schema?.body || schema?.querystring || schema?.params) statuses.push(400);
+  if (!config.public) statuses.push(401, 403);
+  if (config.rateLimit !== false) statuses.push(429);
+  return statuses;
+}
+
 export const errorsPlugin = fp(
   async (app: FastifyInstance) => {
     app.addSchema(ErrorEnvelope);
+
+    app.addHook('onRoute', (route) => {
+      if (!route.url.startsWith('/api/')) return;
+      const schema = (route.schema ??= {}) as { hide?: boolean; response?: Record<string, unknown> };
+      if (schema.hide) return;
+      schema.response = { ...errorResponses(...platformStatuses(route)), ...(schema.response ?? {}) };
+    });
 
     app.setNotFoundHandler((request, reply) => {
       reply.code(404).send(envelope(request, 'NotFoundError', 'route_not_found', `Route ${request.method} ${request.url.split('?')[0]} not found`));

@@ -51,7 +51,7 @@ async function timed(fn: () => Promise<void>, timeoutMs: number) {
 
 export async function healthRoutes(app: FastifyInstance, { database, cache, startedAt }: { database: Database; cache: Cache; startedAt: number }) {
   const tags = ['health'];
-  app.get('/health', { config: { public: true }, schema: { tags, summary: 'Liveness', response: { 200: Health } } }, async () => ({
+  app.get('/health', { config: { public: true, rateLimit: false }, schema: { tags, summary: 'Liveness', response: { 200: Health } } }, async () => ({
     status: 'ok' as const,
     version: appVersion,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 10) / 100,
@@ -60,7 +60,7 @@ export async function healthRoutes(app: FastifyInstance, { database, cache, star
   app.get(
     '/health/ready',
     {
-      config: { public: true },
+      config: { public: true, rateLimit: false },
       schema: {
         tags,
         summary: 'Readiness: the database and the cache answer',
@@ -76,13 +76,13 @@ export async function healthRoutes(app: FastifyInstance, { database, cache, star
     },
   );
 
-  app.get('/health/db', { config: { public: true }, schema: { tags, summary: 'Database driver and pool', response: { 200: DbHealth } } }, async () => ({
+  app.get('/health/db', { config: { public: true, rateLimit: false }, schema: { tags, summary: 'Database driver and pool', response: { 200: DbHealth } } }, async () => ({
     driver: database.driver,
     pool: database.poolStats(),
     readReplica: database.readDb !== database.db,
   }));
 
-  app.get('/health/cache-stats', { config: { public: true }, schema: { tags, summary: 'Cache backend and hit rate', response: { 200: CacheStats } } }, async () =>
+  app.get('/health/cache-stats', { config: { public: true, rateLimit: false }, schema: { tags, summary: 'Cache backend and hit rate', response: { 200: CacheStats } } }, async () =>
     cache.stats(),
   );
 }

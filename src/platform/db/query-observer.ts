@@ -1,0 +1,89 @@
+import type { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+
+/**
+ * Called as a query starts (in the caller's async context, so request-scoped state can be
+ * captured); the function it returns is called when the query ends.
+ */
+export type QueryObserver = (statement: string) => (failed: boolean) => void;
+
+/**
+ * A short, parameter-free name for a statement: its verb and main table, e.g.
+ * "select trades", "insert executions". Bounded cardinality for metrics; safe for logs.
+ */
+export function statementName(sqlText: string): string {
+  const text = sqlText.trimStart().toLowerCase();
+  const verb = /^(\w+)/.exec(text)?.[1] ?? 'query';
+  const table =
+    verb === 'insert'
+      ? /^insert\s+into\s+"?([\w.]+)"?/.exec(text)?.[1]
+      : verb === 'update'
+        ? /^update\s+"?([\w.]+)"?/.exec(text)?.[1]
+        : verb === 'delete'
+          ? /^delete\s+from\s+"?([\w.]+)"?/.exec(text)?.[1]
+          : /\bfrom\s+"?([\w.]+)"?/.exec(text)?.[1];
+  if (verb === 'with') return `with ${/\bfrom\s+"?([\w.]+)"?/.exec(text)?.[1] ?? 'query'}`;
+  return table ? `${verb} ${table}` : verb;
+}
+
+function textOf(args: unknown[]): string {
+  const first = args[0];
+  if (typeof first === 'string') return first;
+  if (first && typeof first === 'object' && 'text' in first) return String((first as { text: unknown }).text);
+  return 'query';
+}
+
+/** Where a database's observer is plugged in; the app sets `current` once its metrics exist. */
+export interface ObserverSlot {
+  current?: QueryObserver;
+}
+
+function observe<T>(slot: ObserverSlot, sqlText: string, run: () => T): T {
+  const observer = slot.current;
+  if (!observer) return run();
+  const notify = observer(statementName(sqlText));
+  const result = run();
+  const promise = result as unknown as Promise<unknown> | undefined;
+  if (promise && typeof promise.then === 'function') {
+    promise.then(
+      () => notify(false),
+      () => notify(true),
+    );
+  }
+  return result;
+}
+
+/**
+ * A pg Client class that reports the duration of every query (the pool creates its clients
+ * from it). pg-pool's own `pool.query` calls the client in callback style, so both styles count.
+ */
+export function observedClientClass(slot: ObserverSlot): typeof pg.Client {
+  return class ObservedClient extends pg.Client {
+    override query(...args: unknown[]): never {
+      const observer = slot.current;
+      const callback = args[args.length - 1];
+      if (observer && typeof callback === 'function') {
+        const end = observer(statementName(textOf(args)));
+        args[args.length - 1] = (error: unknown, result: unknown) => {
+          end(Boolean(error));
+          (callback as (e: unknown, r: unknown) => void)(error, result);
+        };
+        return (super.query as (...a: unknown[]) => unknown)(...args) as never;
+      }
+      return observe(slot, textOf(args), () => (super.query as (...a: unknown[]) => unknown)(...args)) as never;
+    }
+  };
+}
+
+/** Reports PGlite queries, including those inside transactions. */
+export function observePglite(client: PGlite, slot: ObserverSlot) {
+  const query = client.query.bind(client);
+  client.query = ((sqlText: string, ...rest: unknown[]) => observe(slot, sqlText, () => (query as (...a: unknown[]) => unknown)(sqlText, ...rest))) as never;
+  const transaction = client.transaction.bind(client);
+  client.transaction = ((callback: (tx: { query: (...a: unknown[]) => unknown }) => unknown) =>
+    transaction(async (tx) => {
+      const txQuery = tx.query.bind(tx);
+      (tx as { query: unknown }).query = (sqlText: string, ...rest: unknown[]) => observe(slot, sqlText, () => (txQuery as (...a: unknown[]) => unknown)(sqlText, ...rest));
+      return callback(tx as never);
+    })) as never;
+}

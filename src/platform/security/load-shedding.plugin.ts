@@ -1,0 +1,45 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Counter } from 'prom-client';
+import type { Config } from '../../config/config.js';
+import { AppError } from '../errors/app-error.js';
+
+/**
+ * Answers 503 with Retry-After while the process is overloaded (event-loop delay, heap or
+ * RSS over their limits), so it degrades instead of falling over. Health routes stay
+ * answerable so a load balancer can see the state.
+ */
+export const loadSheddingPlugin = fp(
+  async (app: FastifyInstance, { config }: { config: Config }) => {
+    const { maxEventLoopDelayMs, maxHeapUsedBytes, maxRssBytes } = config.loadShedding;
+    if (!maxEventLoopDelayMs && !maxHeapUsedBytes && !maxRssBytes) return;
+
+    const shed = new Counter({ name: 'load_shed_total', help: 'Requests answered 503 because the process was overloaded', labelNames: ['reason'] as const, registers: [app.metrics] });
+    const histogram = monitorEventLoopDelay({ resolution: 20 });
+    histogram.enable();
+    let overloaded: string | null = null;
+
+    const sample = setInterval(() => {
+      const delayMs = histogram.max / 1e6;
+      histogram.reset();
+      const memory = process.memoryUsage();
+      if (maxEventLoopDelayMs && delayMs > maxEventLoopDelayMs) overloaded = 'event_loop_delay';
+      else if (maxHeapUsedBytes && memory.heapUsed > maxHeapUsedBytes) overloaded = 'heap';
+      else if (maxRssBytes && memory.rss > maxRssBytes) overloaded = 'rss';
+      else overloaded = null;
+    }, 500);
+    sample.unref();
+    app.addHook('onClose', async () => {
+      clearInterval(sample);
+      histogram.disable();
+    });
+
+    app.addHook('onRequest', async (request) => {
+      if (!overloaded || request.url.startsWith('/api/v1/health')) return;
+      shed.inc({ reason: overloaded });
+      throw new AppError('ServiceUnavailable', 'overloaded', 'The server is overloaded; try again shortly.', { reason: overloaded }, { 'retry-after': '2' });
+    });
+  },
+  { name: 'load-shedding', dependencies: ['metrics'] },
+);

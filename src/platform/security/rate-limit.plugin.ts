@@ -1,0 +1,56 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { Counter } from 'prom-client';
+import type { RateLimitClass } from '../../config/config.js';
+import type { Config } from '../../config/config.js';
+import type { Cache } from '../cache/cache.js';
+import { tooManyRequests } from '../errors/app-error.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The rate-limit class of the route (default `default`); `false` exempts it (health). */
+    rateLimit?: RateLimitClass | false;
+  }
+}
+
+function setHeaders(reply: FastifyReply, limit: number, remaining: number, resetSeconds: number) {
+  reply.header('ratelimit-limit', limit);
+  reply.header('ratelimit-remaining', Math.max(0, remaining));
+  reply.header('ratelimit-reset', resetSeconds);
+}
+
+/**
+ * Fixed-window counters per class and per caller (the user when authenticated, else the
+ * client IP), kept in the cache: in memory by default, in Redis when configured so all
+ * processes share them. A Redis failure falls back to per-process memory counters.
+ */
+export const rateLimitPlugin = fp(
+  async (app: FastifyInstance, { config, cache }: { config: Config; cache: Cache }) => {
+    const rejections = new Counter({
+      name: 'rate_limit_rejections_total',
+      help: 'Requests answered 429 by the rate limiter, by class',
+      labelNames: ['class'] as const,
+      registers: [app.metrics],
+    });
+
+    async function check(request: FastifyRequest, reply: FastifyReply) {
+      const routeConfig = request.routeOptions.config;
+      if (routeConfig.rateLimit === false || !request.url.startsWith('/api/') || request.is404) return;
+      const cls: RateLimitClass = routeConfig.rateLimit ?? 'default';
+      const limit = config.rateLimits[cls];
+      if (!limit) return;
+      const who = request.user ? `u:${request.user.id}` : `ip:${request.ip}`;
+      const window = Math.floor(Date.now() / 1000 / limit.windowSeconds);
+      const { count, ttlSeconds } = await cache.incr(`rl:${cls}:${who}:${window}`, limit.windowSeconds);
+      setHeaders(reply, limit.max, limit.max - count, ttlSeconds);
+      if (count > limit.max) {
+        rejections.inc({ class: cls });
+        throw tooManyRequests('rate_limited', `Too many requests; try again in ${ttlSeconds} s.`, ttlSeconds);
+      }
+    }
+
+    // After authentication (registered later than the auth plugin), so users are counted by id.
+    app.addHook('onRequest', check);
+  },
+  { name: 'rate-limit', dependencies: ['auth', 'metrics'] },
+);

@@ -1,0 +1,86 @@
+import { Type } from 'typebox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestApp, TestUser } from '../helpers/app.js';
+import { buildTestApp, createUser, expectEnvelope } from '../helpers/app.js';
+
+describe('rate limits', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp(
+      { RATE_LIMIT_DEFAULT: '3/60', RATE_LIMIT_ANALYTICS: '2/60' },
+      {
+        routes: (app) => {
+          app.get('/api/v1/test/limited', { schema: { response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, async () => ({ ok: true }));
+          app.get('/api/v1/test/anon', { config: { public: true }, schema: { response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, async () => ({ ok: true }));
+          app.get('/api/v1/test/analytics', { config: { rateLimit: 'analytics' }, schema: { response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, async () => ({ ok: true }));
+        },
+      },
+    );
+  });
+  afterAll(() => t.close());
+
+  const get = (url: string, user?: TestUser, ip = '10.0.0.1') => t.app.inject({ method: 'GET', url, headers: user?.headers, remoteAddress: ip });
+
+  it('counts per user and answers 429 with Retry-After and RateLimit headers past the limit', async () => {
+    const alice = await createUser(t);
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await get('/api/v1/test/limited', alice));
+    expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200, 429]);
+    expect(answers[0]!.headers['ratelimit-limit']).toBe('3');
+    expect(answers[0]!.headers['ratelimit-remaining']).toBe('2');
+    const limited = answers[3]!;
+    expectEnvelope(limited.json(), 'rate_limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.headers['ratelimit-remaining']).toBe('0');
+
+    // Another user has a budget of their own.
+    const bob = await createUser(t);
+    expect((await get('/api/v1/test/limited', bob)).statusCode).toBe(200);
+  });
+
+  it('counts anonymous callers per IP', async () => {
+    for (let i = 0; i < 3; i++) expect((await get('/api/v1/test/anon', undefined, '10.9.9.9')).statusCode).toBe(200);
+    expect((await get('/api/v1/test/anon', undefined, '10.9.9.9')).statusCode).toBe(429);
+    expect((await get('/api/v1/test/anon', undefined, '10.9.9.10')).statusCode).toBe(200);
+  });
+
+  it('keeps classes apart', async () => {
+    const carol = await createUser(t);
+    expect((await get('/api/v1/test/analytics', carol)).statusCode).toBe(200);
+    expect((await get('/api/v1/test/analytics', carol)).statusCode).toBe(200);
+    expect((await get('/api/v1/test/analytics', carol)).statusCode).toBe(429);
+    expect((await get('/api/v1/test/limited', carol)).statusCode).toBe(200);
+  });
+
+  it('never limits health checks', async () => {
+    for (let i = 0; i < 5; i++) expect((await get('/api/v1/health', undefined, '10.7.7.7')).statusCode).toBe(200);
+  });
+
+  it('counts rejections by class in /metrics', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.body).toMatch(/rate_limit_rejections_total\{class="default"\} [1-9]/);
+    expect(res.body).toMatch(/rate_limit_rejections_total\{class="analytics"\} [1-9]/);
+  });
+});
+
+describe('load shedding', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // A heap limit of 1 byte: the process is always "overloaded".
+    t = await buildTestApp({ SHED_HEAP_USED_BYTES: '1', SHED_EVENT_LOOP_DELAY_MS: '0' });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+  });
+  afterAll(() => t.close());
+
+  it('answers 503 with Retry-After while overloaded', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/nothing-here' });
+    expect(res.statusCode).toBe(503);
+    expectEnvelope(res.json(), 'overloaded');
+    expect(res.headers['retry-after']).toBe('2');
+  });
+
+  it('keeps health answerable while overloaded', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/health' });
+    expect(res.statusCode).toBe(200);
+  });
+});

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { statementName } from '../../src/platform/db/query-observer.js';
+
+describe('statementName', () => {
+  it.each([
+    ['select "id", "name" from "accounts" where "accounts"."user_id" = $1', 'select accounts'],
+    ['insert into "executions" ("id") values ($1)', 'insert executions'],
+    ['update "trades" set "notes" = $1 where "id" = $2', 'update trades'],
+    ['delete from "trade_tags" where "trade_id" = $1', 'delete trade_tags'],
+    ['with x as (select 1) select * from trades', 'with trades'],
+    ['select 1', 'select'],
+    ['begin', 'begin'],
+  ])('names %s as %s, without parameters', (sql, name) => {
+    expect(statementName(sql)).toBe(name);
+  });
+});
