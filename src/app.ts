@@ -17,6 +17,11 @@ import { dbObservabilityPlugin } from './platform/observability/db-observability
 import { metricsPlugin } from './platform/observability/metrics.plugin.js';
 import { loadSheddingPlugin } from './platform/security/load-shedding.plugin.js';
 import { rateLimitPlugin } from './platform/security/rate-limit.plugin.js';
+import { adminUsersRoutes } from './modules/auth/admin-users.routes.js';
+import { createPasswordHasher, loadCommonPasswords } from './modules/auth/auth.passwords.js';
+import { createAuthRepository } from './modules/auth/auth.repository.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import { createAuthService } from './modules/auth/auth.service.js';
 
 export interface AppDeps {
   /** A database the caller owns (tests share one); otherwise opened from config and closed with the app. */
@@ -60,10 +65,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(loadSheddingPlugin, { config });
   await app.register(authPlugin, { tokens });
   await app.register(rateLimitPlugin, { config, cache });
+  const auth = createAuthService({ repository: createAuthRepository(database.db), hasher: createPasswordHasher(), tokens, cache, clock, config: config.auth, commonPasswords: loadCommonPasswords() });
+  app.setApiKeyVerifier(auth.verifyApiKey);
+  const admin = await auth.bootstrapAdmin();
+  if (admin) app.log.info(admin, 'admin account from ADMIN_EMAIL');
 
   await app.register(
     async (api) => {
       await api.register(healthRoutes, { database, cache, startedAt });
+      await api.register(authRoutes, { prefix: '/auth', auth });
+      await api.register(adminUsersRoutes, { prefix: '/admin', auth });
     },
     { prefix: '/api/v1' },
   );
