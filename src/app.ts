@@ -11,6 +11,7 @@ import { openDatabase } from './platform/db/database.js';
 import { errorsPlugin } from './platform/errors/errors.plugin.js';
 import { genReqId, httpPlugin } from './platform/http/http.plugin.js';
 import { openapiPlugin } from './platform/http/openapi.plugin.js';
+import { createValidatorCompiler } from './platform/http/validation.js';
 import { healthRoutes } from './platform/observability/health.routes.js';
 import { loggerOptions } from './platform/observability/logger.js';
 import { dbObservabilityPlugin } from './platform/observability/db-observability.plugin.js';
@@ -22,6 +23,28 @@ import { createPasswordHasher, loadCommonPasswords } from './modules/auth/auth.p
 import { createAuthRepository } from './modules/auth/auth.repository.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
+import { accountsRoutes } from './modules/accounts/accounts.routes.js';
+import { createAccountsRepository } from './modules/accounts/accounts.repository.js';
+import { createAccountsService } from './modules/accounts/accounts.service.js';
+import { createExecutionsRepository } from './modules/executions/executions.repository.js';
+import { executionsRoutes } from './modules/executions/executions.routes.js';
+import { createExecutionsService } from './modules/executions/executions.service.js';
+import { instrumentsRoutes } from './modules/instruments/instruments.routes.js';
+import { createTradesRepository } from './modules/trades/trades.repository.js';
+import { tradesRoutes } from './modules/trades/trades.routes.js';
+import { createTradesService } from './modules/trades/trades.service.js';
+import { createPlaybooksRepository } from './modules/playbooks/playbooks.repository.js';
+import { playbooksRoutes } from './modules/playbooks/playbooks.routes.js';
+import { createPlaybooksService } from './modules/playbooks/playbooks.service.js';
+import { createTagsRepository } from './modules/tags/tags.repository.js';
+import { tagsRoutes } from './modules/tags/tags.routes.js';
+import { createTagsService } from './modules/tags/tags.service.js';
+import { createAnnotationsRepository } from './modules/annotations/annotations.repository.js';
+import { annotationsRoutes } from './modules/annotations/annotations.routes.js';
+import { createAnnotationsService } from './modules/annotations/annotations.service.js';
+import { createJournalRepository } from './modules/journal/journal.repository.js';
+import { journalRoutes } from './modules/journal/journal.routes.js';
+import { createJournalService } from './modules/journal/journal.service.js';
 
 export interface AppDeps {
   /** A database the caller owns (tests share one); otherwise opened from config and closed with the app. */
@@ -44,9 +67,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.trustProxy,
     requestTimeout: config.http.requestTimeoutMs,
-    return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
+    // A request already on an open connection when shutdown starts is answered, not refused.
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(createValidatorCompiler());
 
   const database = deps.database ?? (await openDatabase(config, deps.databaseOptions));
   const cache = deps.cache ?? (await openCache(config));
@@ -75,6 +99,21 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       await api.register(healthRoutes, { database, cache, startedAt });
       await api.register(authRoutes, { prefix: '/auth', auth });
       await api.register(adminUsersRoutes, { prefix: '/admin', auth });
+      const accountsService = createAccountsService({ accountsRepository: createAccountsRepository(database.db) });
+      const executionsRepository = createExecutionsRepository(database.db);
+      const tradesService = createTradesService({ tradesRepository: createTradesRepository(database.db), executionsRepository, accountsService });
+      const executionsService = createExecutionsService({ executionsRepository, accountsService, tradesService });
+      await api.register(accountsRoutes, { accountsService });
+      await api.register(executionsRoutes, { executionsService });
+      await api.register(tradesRoutes, { tradesService });
+      await api.register(instrumentsRoutes);
+      const tagsService = createTagsService({ tagsRepository: createTagsRepository(database.db) });
+      const playbooksService = createPlaybooksService({ playbooksRepository: createPlaybooksRepository(database.db) });
+      await api.register(tagsRoutes, { tagsService });
+      await api.register(playbooksRoutes, { playbooksService });
+      const annotationsRepository = createAnnotationsRepository(database.db);
+      await api.register(annotationsRoutes, { annotationsService: createAnnotationsService({ annotationsRepository, tradesService, tagsService, playbooksService }) });
+      await api.register(journalRoutes, { journalService: createJournalService({ journalRepository: createJournalRepository(database.db), tradesService }) });
     },
     { prefix: '/api/v1' },
   );

@@ -133,3 +133,21 @@ describe('error envelope', () => {
     expectEnvelope(res.json(), 'request_timeout');
   });
 });
+
+describe('JSON bodies are not coerced', () => {
+  it('refuses a number where a string belongs, rather than converting it', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/test/echo', payload: { name: 12345, size: 2 } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().details.fields).toEqual([expect.objectContaining({ field: 'name' })]);
+  });
+
+  it('refuses a string where a number belongs', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/test/echo', payload: { name: 'xy', size: '2' } });
+    expect(res.statusCode).toBe(400);
+  });
+
+  it('still coerces query strings', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/health?x=1' });
+    expect(res.statusCode).toBe(200);
+  });
+});

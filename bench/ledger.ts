@@ -1,0 +1,204 @@
+/**
+ * Ledger benchmark (issue: the ledger). `npx tsx bench/ledger.ts [--executions 1000000] [--quick]`
+ *
+ * On PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test): generates N
+ * executions for one new user (3 accounts, 60 symbols, scale-ins, scale-outs and flips),
+ * derives their trades, then measures the trades list (first page; symbol + date-range
+ * filtered page) with autocannon against the compiled server, and the rebuild of one
+ * instrument with 10,000 executions in-process.
+ */
+import { execSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { loadConfig } from '../src/config/config.js';
+import { accounts, users } from '../src/db/schema/index.js';
+import { createAccountsRepository } from '../src/modules/accounts/accounts.repository.js';
+import { createAccountsService } from '../src/modules/accounts/accounts.service.js';
+import { createExecutionsRepository } from '../src/modules/executions/executions.repository.js';
+import { createTradesRepository } from '../src/modules/trades/trades.repository.js';
+import { createTradesService } from '../src/modules/trades/trades.service.js';
+import { createTokenService } from '../src/platform/auth/tokens.js';
+import { openDatabase } from '../src/platform/db/database.js';
+import type { Db } from '../src/platform/db/database.js';
+import type { Row } from './lib.js';
+import { load, printTable, root, startServer, tempDir } from './lib.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const count = Number(args.includes('--executions') ? args[args.indexOf('--executions') + 1] : quick ? 100_000 : 1_000_000);
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const secret = 'bench-secret-bench-secret-bench-secret-0123';
+const config = loadConfig({ DATABASE_URL: databaseUrl, JWT_SECRET: secret, DB_POOL_MAX: '4', DB_STATEMENT_TIMEOUT_MS: '0' });
+
+/** Deterministic PRNG (mulberry32) so every run generates the same data. */
+function prng(seed: number) {
+  let a = seed;
+  return () => {
+    a |= 0;
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const STOCKS = Array.from({ length: 56 }, (_, i) => `SYM${String(i).padStart(2, '0')}`);
+const FUTURES = ['ESZ5', 'MESZ5', 'NQZ5', 'CLF6'];
+
+interface GenExecution {
+  accountId: string;
+  symbol: string;
+  assetClass: 'stock' | 'future';
+  multiplier: string;
+  executedAt: Date;
+  side: 'buy' | 'sell';
+  quantity: number;
+  price: string;
+  commission: string;
+}
+
+/** Executions of one instrument: trades of 2–6 fills, with scale-ins, partial exits and some flips. */
+function* instrumentExecutions(rand: () => number, accountId: string, symbol: string, n: number, start: Date): Generator<GenExecution> {
+  const future = FUTURES.includes(symbol);
+  const multiplier = future ? (symbol.startsWith('MES') ? '5' : symbol.startsWith('ES') ? '50' : symbol.startsWith('NQ') ? '20' : '1000') : '1';
+  let position = 0;
+  let price = 50 + rand() * 200;
+  let time = start.getTime();
+  for (let i = 0; i < n; i++) {
+    time += 1000 + Math.floor(rand() * 600_000);
+    price = Math.max(1, price + (rand() - 0.5) * 2);
+    let side: 'buy' | 'sell';
+    let quantity: number;
+    const remaining = n - i;
+    if (position === 0) {
+      side = rand() < 0.6 ? 'buy' : 'sell';
+      quantity = 1 + Math.floor(rand() * 10) * (future ? 1 : 10);
+    } else if (remaining <= 2 || rand() < 0.45) {
+      // Close, sometimes flipping through zero.
+      side = position > 0 ? 'sell' : 'buy';
+      quantity = Math.abs(position) + (remaining > 2 && rand() < 0.1 ? 1 + Math.floor(rand() * 5) : 0);
+    } else if (rand() < 0.5) {
+      side = position > 0 ? 'buy' : 'sell';
+      quantity = 1 + Math.floor(rand() * 5);
+    } else {
+      side = position > 0 ? 'sell' : 'buy';
+      quantity = Math.max(1, Math.floor(Math.abs(position) / 2));
+    }
+    position += side === 'buy' ? quantity : -quantity;
+    yield {
+      accountId,
+      symbol,
+      assetClass: future ? 'future' : 'stock',
+      multiplier,
+      executedAt: new Date(time),
+      side,
+      quantity,
+      price: price.toFixed(2),
+      commission: (quantity * 0.005).toFixed(3),
+    };
+  }
+}
+
+async function insertBatch(db: Db, userId: string, batch: GenExecution[]) {
+  const col = <T>(f: (e: GenExecution) => T) => batch.map(f);
+  await db.execute(sql`
+    insert into executions (user_id, account_id, instrument_key, executed_at, symbol, asset_class, side, quantity, price, commission, fees, multiplier, currency)
+    select ${userId}::uuid, a, s, t, s, c, d, q, p, f, 0, m, 'USD'
+    from unnest(${col((e) => e.accountId)}::uuid[], ${col((e) => e.symbol)}::text[], ${col((e) => e.executedAt.toISOString())}::timestamptz[],
+                ${col((e) => e.assetClass)}::text[], ${col((e) => e.side)}::text[], ${col((e) => String(e.quantity))}::numeric[],
+                ${col((e) => e.price)}::numeric[], ${col((e) => e.commission)}::numeric[], ${col((e) => e.multiplier)}::numeric[])
+      as x(a, s, t, c, d, q, p, f, m)`);
+}
+
+async function main() {
+  console.log('building...');
+  execSync('npm run build', { cwd: root, stdio: 'ignore' });
+  const database = await openDatabase(config);
+  const { db } = database;
+  const rows: Row[] = [];
+
+  const [user] = await db.insert(users).values({ email: `bench-${randomUUID()}@example.test`, passwordHash: 'x', timezone: 'America/New_York' }).returning({ id: users.id });
+  const userId = user!.id;
+  const accountIds = (await db.insert(accounts).values([1, 2, 3].map((i) => ({ userId, name: `Bench ${i}` }))).returning({ id: accounts.id })).map((a) => a.id);
+
+  // Generate and insert.
+  const rand = prng(42);
+  const instruments = accountIds.flatMap((accountId) => [...STOCKS, ...FUTURES].map((symbol) => ({ accountId, symbol })));
+  const perInstrument = Math.floor(count / instruments.length);
+  const start = new Date('2023-01-02T14:30:00Z');
+  let batch: GenExecution[] = [];
+  let inserted = 0;
+  const insertStarted = performance.now();
+  for (const { accountId, symbol } of instruments) {
+    for (const e of instrumentExecutions(rand, accountId, symbol, perInstrument, start)) {
+      batch.push(e);
+      if (batch.length === 20_000) {
+        await insertBatch(db, userId, batch);
+        inserted += batch.length;
+        batch = [];
+      }
+    }
+  }
+  if (batch.length) await insertBatch(db, userId, batch);
+  inserted += batch.length;
+  const insertMs = performance.now() - insertStarted;
+  rows.push({ scenario: `generate + insert ${inserted.toLocaleString('en-US')} executions (unnest)`, note: `${(insertMs / 1000).toFixed(1)} s` });
+
+  const accountsService = createAccountsService({ accountsRepository: createAccountsRepository(db) });
+  const tradesService = createTradesService({ tradesRepository: createTradesRepository(db), executionsRepository: createExecutionsRepository(db), accountsService });
+
+  const rebuildStarted = performance.now();
+  let tradeCount = 0;
+  for (let i = 0; i < instruments.length; i += 10) {
+    const refs = instruments.slice(i, i + 10).map(({ accountId, symbol }) => ({ accountId, instrumentKey: symbol }));
+    tradeCount += (await db.transaction((tx) => tradesService.rebuildInstruments(userId, refs, tx))).trades;
+  }
+  const rebuildMs = performance.now() - rebuildStarted;
+  rows.push({ scenario: `derive all trades (${instruments.length} instruments)`, note: `${(rebuildMs / 1000).toFixed(1)} s → ${tradeCount.toLocaleString('en-US')} trades` });
+  await db.execute(sql`analyze executions`);
+  await db.execute(sql`analyze trades`);
+
+  // One instrument with 10,000 executions: rebuild timing (median of 5).
+  const bigSymbol = 'BIG10K';
+  await insertBatch(db, userId, [...instrumentExecutions(rand, accountIds[0]!, bigSymbol, 10_000, start)]);
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    await db.transaction((tx) => tradesService.rebuildInstruments(userId, [{ accountId: accountIds[0]!, instrumentKey: bigSymbol }], tx));
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  rows.push({ scenario: 'rebuild one instrument, 10,000 executions', note: `median ${Math.round(times[2]!)} ms (min ${Math.round(times[0]!)}, max ${Math.round(times[4]!)})` });
+
+  // HTTP: the compiled server against the same database.
+  const tokens = createTokenService(config);
+  const { token } = await tokens.signAccess({ userId, role: 'user', sessionId: randomUUID() });
+  const { server } = await startServer({ DATA_DIR: tempDir('tradesense-bench-'), JWT_SECRET: secret, DATABASE_URL: databaseUrl, RATE_LIMIT_DEFAULT: 'off' });
+  const headers = { authorization: `Bearer ${token}` };
+  const duration = quick ? 3 : 10;
+  try {
+    const health = await load('health (trivial JSON route)', { url: `${server.url}/api/v1/health`, connections: 10, durationSeconds: duration });
+    rows.push(health);
+    rows.push(await load('trades list, first page (limit 50)', { url: `${server.url}/api/v1/trades?limit=50`, headers, connections: 10, durationSeconds: duration }));
+    rows.push(
+      await load('trades list, symbol + date range', {
+        url: `${server.url}/api/v1/trades?symbol=SYM07&from=2023-03-01&to=2023-09-30&limit=50`,
+        headers,
+        connections: 10,
+        durationSeconds: duration,
+      }),
+    );
+    rows.push(await load('trades list, sort=-netPnl', { url: `${server.url}/api/v1/trades?sort=-netPnl&limit=50`, headers, connections: 10, durationSeconds: duration }));
+    console.log(`\nLedger bench — PostgreSQL, ${inserted.toLocaleString('en-US')} executions, ${new Date().toISOString()}, node ${process.version}\n`);
+    printTable(rows, health.reqPerSec);
+  } finally {
+    await server.stop();
+    await db.execute(sql`delete from users where id = ${userId}`);
+    await database.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,422 @@
+import { Decimal, normalizeDecimalString, toDecimal } from '../../lib/decimal.js';
+import type { Tx } from '../../platform/db/database.js';
+import type { AppError } from '../../platform/errors/app-error.js';
+import { badRequest, notFound } from '../../platform/errors/app-error.js';
+import type { AccountsService } from '../accounts/accounts.service.js';
+import { InvalidExecutionInputError, prepareExecution } from '../executions/executions.domain.js';
+import type { ExecutionsRepository } from '../executions/executions.repository.js';
+import { normalizeSymbol } from '../instruments/instruments.domain.js';
+import type { DerivedTrade, TradeFill } from './trades.domain.js';
+import { deriveTrades } from './trades.domain.js';
+import type { DerivedTradeRow, InstrumentRef, LedgerExecution, SortKey, StoredLink, StoredTrade, TradeRow, TradeTagRow, TradesRepository } from './trades.repository.js';
+import type { CreateManualTradeInput, ManualTradeResultView, SortField, TradeDetailView, TradeListInput, TradeView } from './trades.schemas.js';
+import { SORT_FIELDS } from './trades.schemas.js';
+
+export interface TradesServiceDeps {
+  tradesRepository: TradesRepository;
+  /** Manual trades and trade deletion write executions; executions and trades are one ledger. */
+  executionsRepository: Pick<ExecutionsRepository, 'insertMany' | 'deleteByIds'>;
+  accountsService: Pick<AccountsService, 'getAccount'>;
+}
+
+/** Instruments rebuilt per round of statements: bounds the size of one statement's JSON. */
+const REBUILD_CHUNK = 200;
+const DEFAULT_SORT = '-openedAt';
+
+const dec = (value: string) => normalizeDecimalString(value);
+const decOrNull = (value: string | null) => (value === null ? null : normalizeDecimalString(value));
+
+const sameDecimal = (a: string | null, b: string | null) => a === b || (a !== null && b !== null && toDecimal(a).eq(toDecimal(b)));
+
+function toDerivedRow(trade: DerivedTrade, first: LedgerExecution): DerivedTradeRow {
+  return {
+    account_id: first.accountId,
+    instrument_key: first.instrumentKey,
+    symbol: first.symbol,
+    asset_class: first.assetClass,
+    side: trade.side,
+    status: trade.status,
+    opened_at: trade.openedAt.toISOString(),
+    closed_at: trade.closedAt === null ? null : trade.closedAt.toISOString(),
+    quantity: trade.quantity,
+    open_quantity: trade.openQuantity,
+    avg_entry: trade.avgEntry,
+    avg_exit: trade.avgExit,
+    gross_pnl: trade.grossPnl,
+    fees: trade.fees,
+    net_pnl: trade.netPnl,
+    cost_basis: trade.costBasis,
+    hold_seconds: trade.holdSeconds,
+    multiplier: first.multiplier,
+    currency: first.currency,
+    first_execution_id: trade.firstExecutionId,
+    execution_count: trade.executionCount,
+  };
+}
+
+/** Whether a stored trade already has these derived values (then the rebuild leaves its row, and updated_at, alone). */
+function sameDerived(stored: StoredTrade, row: DerivedTradeRow): boolean {
+  return (
+    stored.symbol === row.symbol &&
+    stored.assetClass === row.asset_class &&
+    stored.side === row.side &&
+    stored.status === row.status &&
+    stored.openedMs === Date.parse(row.opened_at) &&
+    stored.closedMs === (row.closed_at === null ? null : Date.parse(row.closed_at)) &&
+    stored.holdSeconds === row.hold_seconds &&
+    stored.currency === row.currency &&
+    stored.executionCount === row.execution_count &&
+    sameDecimal(stored.quantity, row.quantity) &&
+    sameDecimal(stored.openQuantity, row.open_quantity) &&
+    sameDecimal(stored.avgEntry, row.avg_entry) &&
+    sameDecimal(stored.avgExit, row.avg_exit) &&
+    sameDecimal(stored.grossPnl, row.gross_pnl) &&
+    sameDecimal(stored.fees, row.fees) &&
+    sameDecimal(stored.netPnl, row.net_pnl) &&
+    sameDecimal(stored.costBasis, row.cost_basis) &&
+    sameDecimal(stored.multiplier, row.multiplier)
+  );
+}
+
+/**
+ * netPnl / risk, where risk is initialRisk if set, else |avgEntry − stopPrice| × quantity ×
+ * multiplier if a stop is set; null without a (non-zero) risk.
+ */
+export function rMultiple(trade: Pick<TradeRow, 'netPnl' | 'initialRisk' | 'stopPrice' | 'avgEntry' | 'quantity' | 'multiplier'>): number | null {
+  let risk: Decimal | null = null;
+  if (trade.initialRisk !== null) risk = toDecimal(trade.initialRisk).abs();
+  else if (trade.stopPrice !== null) {
+    risk = toDecimal(trade.avgEntry).minus(toDecimal(trade.stopPrice)).abs().times(toDecimal(trade.quantity)).times(toDecimal(trade.multiplier));
+  }
+  if (risk === null || risk.isZero()) return null;
+  const r = toDecimal(trade.netPnl).div(risk).toDecimalPlaces(4, Decimal.ROUND_HALF_EVEN).toNumber();
+  return Object.is(r, -0) ? 0 : r;
+}
+
+function toTradeView(row: TradeRow, tags: readonly TradeTagRow[]): TradeView {
+  return {
+    id: row.id,
+    accountId: row.accountId,
+    symbol: row.symbol,
+    instrumentKey: row.instrumentKey,
+    assetClass: row.assetClass,
+    side: row.side,
+    status: row.status,
+    openedAt: row.openedAt.toISOString(),
+    closedAt: row.closedAt === null ? null : row.closedAt.toISOString(),
+    quantity: dec(row.quantity),
+    openQuantity: dec(row.openQuantity),
+    avgEntry: dec(row.avgEntry),
+    avgExit: decOrNull(row.avgExit),
+    grossPnl: dec(row.grossPnl),
+    fees: dec(row.fees),
+    netPnl: dec(row.netPnl),
+    costBasis: dec(row.costBasis),
+    holdSeconds: row.holdSeconds === null ? null : Number(row.holdSeconds),
+    multiplier: dec(row.multiplier),
+    currency: row.currency,
+    executionCount: row.executionCount,
+    notes: row.notes,
+    tags: tags.map((t) => ({ id: t.id, name: t.name, kind: t.kind, color: t.color })),
+    playbookId: row.playbookId,
+    stopPrice: decOrNull(row.stopPrice),
+    initialRisk: decOrNull(row.initialRisk),
+    rMultiple: rMultiple(row),
+    rating: row.rating,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function groupTags(tags: readonly TradeTagRow[]): Map<string, TradeTagRow[]> {
+  const byTrade = new Map<string, TradeTagRow[]>();
+  for (const tag of tags) {
+    const list = byTrade.get(tag.tradeId) ?? [];
+    list.push(tag);
+    byTrade.set(tag.tradeId, list);
+  }
+  return byTrade;
+}
+
+export function parseSort(sort: string | undefined): SortKey[] {
+  const parts = (sort ?? DEFAULT_SORT).split(',');
+  const keys: SortKey[] = [];
+  for (const part of parts) {
+    const descending = part.startsWith('-');
+    const field = (descending ? part.slice(1) : part) as SortField;
+    if (!(SORT_FIELDS as readonly string[]).includes(field)) throw badRequest('invalid_sort', `Cannot sort by "${field}".`, { allowed: SORT_FIELDS });
+    if (keys.some((k) => k.field === field)) throw badRequest('invalid_sort', `"${field}" appears twice in sort.`, { sort });
+    keys.push({ field, descending });
+  }
+  return keys;
+}
+
+const sortSignature = (keys: readonly SortKey[]) => keys.map((k) => `${k.descending ? '-' : ''}${k.field}`).join(',');
+
+const invalidCursor = () => badRequest('invalid_cursor', 'The cursor is malformed or was made for another sort.');
+
+function encodeCursor(signature: string, values: readonly (string | null)[]): string {
+  return Buffer.from(JSON.stringify({ s: signature, v: values })).toString('base64url');
+}
+
+function decodeCursor(cursor: string, signature: string, count: number): (string | null)[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidCursor();
+  }
+  const c = parsed as { s?: unknown; v?: unknown };
+  if (!c || typeof c !== 'object' || c.s !== signature || !Array.isArray(c.v) || c.v.length !== count) throw invalidCursor();
+  if (!c.v.every((v) => v === null || (typeof v === 'string' && v.length <= 64))) throw invalidCursor();
+  const values = c.v as (string | null)[];
+  if (values.at(-1) === null || !/^[0-9a-f-]{36}$/i.test(values.at(-1)!)) throw invalidCursor();
+  return values;
+}
+
+/** The cursor values must cast to their column types; a forged one must not reach SQL as a 500. */
+function checkCursorValues(keys: readonly SortKey[], values: readonly (string | null)[]): void {
+  keys.forEach((key, i) => {
+    const v = values[i];
+    if (v === null || v === undefined) return;
+    const ok =
+      key.field === 'openedAt' || key.field === 'closedAt'
+        ? !Number.isNaN(Date.parse(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')))
+        : key.field === 'symbol'
+          ? true
+          : key.field === 'holdSeconds'
+            ? /^-?\d{1,18}$/.test(v)
+            : /^-?\d+(\.\d+)?$/.test(v);
+    if (!ok) throw invalidCursor();
+  });
+}
+
+function invalidExecution(error: InvalidExecutionInputError, field: string): AppError {
+  return badRequest(`invalid_${error.field === 'quantity' || error.field === 'price' ? error.field : 'instrument'}`, error.message, { field });
+}
+
+export function createTradesService({ tradesRepository, executionsRepository, accountsService }: TradesServiceDeps) {
+  async function rebuildInTx(userId: string, refs: readonly InstrumentRef[], tx: Tx): Promise<{ instruments: number; trades: number }> {
+    const unique = new Map<string, InstrumentRef>();
+    for (const ref of refs) unique.set(`${ref.accountId}:${ref.instrumentKey}`, { accountId: ref.accountId, instrumentKey: ref.instrumentKey });
+    const ordered = [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, ref]) => ref);
+    await tradesRepository.lockInstruments(ordered, tx);
+    let tradeCount = 0;
+    for (let start = 0; start < ordered.length; start += REBUILD_CHUNK) {
+      tradeCount += await rebuildChunk(userId, ordered.slice(start, start + REBUILD_CHUNK), tx);
+    }
+    await tradesRepository.bumpDataGeneration(userId, tx);
+    return { instruments: ordered.length, trades: tradeCount };
+  }
+
+  /**
+   * Derives the trades of these instruments and writes only the difference from what is
+   * stored: new or changed trades (one multi-row upsert), trades whose first execution no
+   * longer opens a trade (one delete), and fill links (one delete, one upsert).
+   */
+  async function rebuildChunk(userId: string, chunk: readonly InstrumentRef[], tx: Tx): Promise<number> {
+    const loaded = await tradesRepository.loadExecutions(userId, chunk, tx);
+    const stored = await tradesRepository.loadStoredTrades(userId, chunk, tx);
+    const storedByFirst = new Map(stored.map((t) => [t.firstExecutionId, t]));
+    const groups = new Map<string, LedgerExecution[]>();
+    for (const e of loaded) {
+      const key = `${e.accountId}:${e.instrumentKey}`;
+      const group = groups.get(key);
+      if (group) group.push(e);
+      else groups.set(key, [e]);
+    }
+
+    const toWrite: DerivedTradeRow[] = [];
+    const wantedFills: { firstExecutionId: string; fill: TradeFill }[] = [];
+    const derivedFirsts = new Set<string>();
+    for (const group of groups.values()) {
+      const byId = new Map(group.map((e) => [e.id, e]));
+      for (const trade of deriveTrades(group)) {
+        const row = toDerivedRow(trade, byId.get(trade.firstExecutionId)!);
+        derivedFirsts.add(trade.firstExecutionId);
+        const existing = storedByFirst.get(trade.firstExecutionId);
+        if (!existing || !sameDerived(existing, row)) toWrite.push(row);
+        for (const fill of trade.fills) wantedFills.push({ firstExecutionId: trade.firstExecutionId, fill });
+      }
+    }
+
+    const kept = stored.filter((t) => derivedFirsts.has(t.firstExecutionId));
+    await tradesRepository.deleteTrades(userId, stored.filter((t) => !derivedFirsts.has(t.firstExecutionId)).map((t) => t.id), tx);
+    const idByFirst = new Map(kept.map((t) => [t.firstExecutionId, t.id]));
+    for (const written of await tradesRepository.upsertTrades(userId, toWrite, tx)) idByFirst.set(written.firstExecutionId, written.id);
+
+    const existingLinks = new Map((await tradesRepository.loadStoredLinks(kept.map((t) => t.id), tx)).map((l) => [`${l.tradeId}:${l.executionId}`, l]));
+    const linksToWrite: StoredLink[] = [];
+    const wantedKeys = new Set<string>();
+    for (const { firstExecutionId, fill } of wantedFills) {
+      const link: StoredLink = { tradeId: idByFirst.get(firstExecutionId)!, executionId: fill.executionId, quantity: fill.quantity, fees: fill.fees, role: fill.role };
+      const key = `${link.tradeId}:${link.executionId}`;
+      wantedKeys.add(key);
+      const existing = existingLinks.get(key);
+      if (!existing || existing.role !== link.role || !sameDecimal(existing.quantity, link.quantity) || !sameDecimal(existing.fees, link.fees)) linksToWrite.push(link);
+    }
+    await tradesRepository.deleteLinks([...existingLinks.entries()].filter(([key]) => !wantedKeys.has(key)).map(([, l]) => l), tx);
+    await tradesRepository.upsertLinks(linksToWrite, tx);
+    return derivedFirsts.size;
+  }
+
+  async function tradeDetail(userId: string, row: TradeRow, tx?: Tx): Promise<TradeDetailView> {
+    const [tags, fills, ruleChecks] = await Promise.all([
+      tradesRepository.tagsOf(userId, [row.id], tx),
+      tradesRepository.fillsOf(userId, row.id, tx),
+      tradesRepository.ruleChecksOf(row.id, tx),
+    ]);
+    return {
+      ...toTradeView(row, tags),
+      executions: fills.map((f) => ({
+        id: f.id,
+        accountId: f.accountId,
+        executedAt: f.executedAt.toISOString(),
+        symbol: f.symbol,
+        instrumentKey: f.instrumentKey,
+        assetClass: f.assetClass,
+        side: f.side,
+        quantity: dec(f.quantity),
+        price: dec(f.price),
+        commission: dec(f.commission),
+        fees: dec(f.fees),
+        multiplier: dec(f.multiplier),
+        currency: f.currency,
+        brokerExecId: f.brokerExecId,
+        underlying: f.underlying,
+        expiry: f.expiry,
+        strike: decOrNull(f.strike),
+        optionRight: f.optionRight,
+        importId: f.importId,
+        createdAt: f.createdAt.toISOString(),
+        share: { quantity: dec(f.shareQuantity), fees: dec(f.shareFees), role: f.shareRole },
+      })),
+      ruleChecks,
+    };
+  }
+
+  const service = {
+    /**
+     * Re-derives the trades of each (account, instrumentKey) from its executions, inside `tx`
+     * (or a transaction of its own), and bumps the user's data generation once. Statements
+     * per round of up to 200 instruments: lock, load, upsert, delete stale, relink fills.
+     */
+    async rebuildInstruments(userId: string, refs: readonly InstrumentRef[], tx?: Tx): Promise<{ instruments: number; trades: number }> {
+      if (tx) return rebuildInTx(userId, refs, tx);
+      return tradesRepository.transaction((own) => rebuildInTx(userId, refs, own));
+    },
+
+    /** The trades each execution belongs to after the last rebuild (two for one that crossed zero). */
+    async tradeIdsOfExecutions(userId: string, executionIds: readonly string[], tx?: Tx): Promise<Map<string, string[]>> {
+      const rows = await tradesRepository.tradeIdsOfExecutions(userId, executionIds, tx);
+      const out = new Map<string, string[]>(executionIds.map((id) => [id, []]));
+      for (const r of rows) out.get(r.executionId)?.push(r.tradeId);
+      return out;
+    },
+
+    async getTrade(userId: string, tradeId: string, tx?: Tx): Promise<TradeDetailView> {
+      const row = await tradesRepository.findById(userId, tradeId, tx);
+      if (!row) throw notFound('trade_not_found', 'Trade not found');
+      return tradeDetail(userId, row, tx);
+    },
+
+    async listTrades(userId: string, query: TradeListInput): Promise<{ data: TradeView[]; page: { nextCursor: string | null; limit: number } }> {
+      const limit = query.limit ?? 50;
+      const sort = parseSort(query.sort);
+      const signature = sortSignature(sort);
+      let after: (string | null)[] | undefined;
+      if (query.cursor) {
+        after = decodeCursor(query.cursor, signature, sort.length + 1);
+        checkCursorValues(sort, after);
+      }
+      if (query.minPnl !== undefined && query.maxPnl !== undefined && toDecimal(query.minPnl).gt(toDecimal(query.maxPnl))) {
+        throw badRequest('invalid_range', 'minPnl is greater than maxPnl.', { minPnl: query.minPnl, maxPnl: query.maxPnl });
+      }
+      const settings = await tradesRepository.userSettings(userId);
+      const rows = await tradesRepository.list(userId, {
+        filters: {
+          from: query.from,
+          to: query.to,
+          accountId: query.accountId,
+          symbol: query.symbol === undefined ? undefined : normalizeSymbol(query.symbol),
+          side: query.side,
+          status: query.status,
+          outcome: query.outcome,
+          tag: query.tag,
+          playbookId: query.playbookId,
+          assetClass: query.assetClass,
+          minPnl: query.minPnl,
+          maxPnl: query.maxPnl,
+        },
+        timezone: settings.timezone,
+        breakevenTolerance: settings.breakevenTolerance,
+        sort,
+        after,
+        limit: limit + 1,
+      });
+      const page = rows.slice(0, limit);
+      const tags = groupTags(await tradesRepository.tagsOf(userId, page.map((r) => r.row.id)));
+      const last = page.at(-1);
+      const nextCursor = rows.length > limit && last ? encodeCursor(signature, last.keys) : null;
+      return { data: page.map((r) => toTradeView(r.row, tags.get(r.row.id) ?? [])), page: { nextCursor, limit } };
+    },
+
+    /** Records the fills as executions of one instrument, rebuilds it, answers the trades they belong to. */
+    async createManualTrade(userId: string, input: CreateManualTradeInput): Promise<ManualTradeResultView> {
+      return tradesRepository.transaction(async (tx) => {
+        const account = await accountsService.getAccount(userId, input.accountId, tx);
+        const prepared = input.fills.map((fill, i) => {
+          try {
+            return prepareExecution(account.id, account.currency, {
+              executedAt: new Date(fill.executedAt),
+              symbol: input.symbol,
+              assetClass: input.assetClass,
+              side: fill.side,
+              quantity: fill.quantity,
+              price: fill.price,
+              commission: fill.commission,
+              fees: fill.fees,
+              multiplier: input.multiplier,
+              currency: input.currency,
+              underlying: input.underlying,
+              expiry: input.expiry,
+              strike: input.strike,
+              optionRight: input.optionRight,
+            });
+          } catch (error) {
+            if (error instanceof InvalidExecutionInputError) {
+              throw invalidExecution(error, ['quantity', 'price'].includes(error.field) ? `fills.${i}.${error.field}` : error.field);
+            }
+            throw error;
+          }
+        });
+        const inserted = await executionsRepository.insertMany(userId, prepared, tx);
+        await rebuildInTx(userId, [{ accountId: account.id, instrumentKey: prepared[0]!.instrumentKey }], tx);
+        const executionIds = inserted.map((e) => e.id);
+        const links = await tradesRepository.tradeIdsOfExecutions(userId, executionIds, tx);
+        const tradeIds = [...new Set(links.map((l) => l.tradeId))];
+        const rows = await tradesRepository.findByIds(userId, tradeIds, tx);
+        const trades = [];
+        for (const row of rows) trades.push(await tradeDetail(userId, row, tx));
+        return { trades, executionIds };
+      });
+    },
+
+    /**
+     * Deletes the trade's executions and rebuilds its instrument. An execution that crossed
+     * zero also opened the next trade: it is deleted too, so that trade is re-derived without it.
+     */
+    async deleteTrade(userId: string, tradeId: string): Promise<void> {
+      await tradesRepository.transaction(async (tx) => {
+        const row = await tradesRepository.findById(userId, tradeId, tx);
+        if (!row) throw notFound('trade_not_found', 'Trade not found');
+        const fills = await tradesRepository.fillsOf(userId, tradeId, tx);
+        const deleted = await executionsRepository.deleteByIds(userId, fills.map((f) => f.id), tx);
+        await rebuildInTx(userId, [{ accountId: row.accountId, instrumentKey: row.instrumentKey }, ...deleted], tx);
+      });
+    },
+  };
+  return service;
+}
+
+export type TradesService = ReturnType<typeof createTradesService>;
