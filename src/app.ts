@@ -45,6 +45,10 @@ import { createAnnotationsService } from './modules/annotations/annotations.serv
 import { createJournalRepository } from './modules/journal/journal.repository.js';
 import { journalRoutes } from './modules/journal/journal.routes.js';
 import { createJournalService } from './modules/journal/journal.service.js';
+import { createAnalyticsRepository } from './modules/analytics/analytics.repository.js';
+import { analyticsRoutes } from './modules/analytics/analytics.routes.js';
+import { createAnalyticsService } from './modules/analytics/analytics.service.js';
+import { playbookStatsRoutes } from './modules/analytics/playbook-stats.routes.js';
 
 export interface AppDeps {
   /** A database the caller owns (tests share one); otherwise opened from config and closed with the app. */
@@ -114,6 +118,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       const annotationsRepository = createAnnotationsRepository(database.db);
       await api.register(annotationsRoutes, { annotationsService: createAnnotationsService({ annotationsRepository, tradesService, tagsService, playbooksService }) });
       await api.register(journalRoutes, { journalService: createJournalService({ journalRepository: createJournalRepository(database.db), tradesService }) });
+      const analyticsRepository = createAnalyticsRepository(database.db);
+      const readRepository = database.readDb === database.db ? analyticsRepository : createAnalyticsRepository(database.readDb);
+      const analyticsService = createAnalyticsService({ analyticsRepository, readRepository, playbooksService, cache, ttlSeconds: config.cache.ttlSeconds });
+      await api.register(analyticsRoutes, { analyticsService });
+      await api.register(playbookStatsRoutes, { analyticsService });
     },
     { prefix: '/api/v1' },
   );

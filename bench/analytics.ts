@@ -1,0 +1,217 @@
+/**
+ * Analytics bench: `npx tsx bench/analytics.ts [--trades 100000] [--quick] [--redis]`.
+ *
+ * Inserts N closed trades for one new user straight into PostgreSQL (one `unnest` insert per
+ * 20k rows), starts the server (src/server.ts through tsx, its own process), then measures:
+ * uncached summary latency (every request a distinct filter value, so every request misses the
+ * cache and runs the SQL), cached summary at 100 connections, and /api/v1/health at 100
+ * connections in the same run for comparison.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { loadConfig } from '../src/config/config.js';
+import { createTokenService } from '../src/platform/auth/tokens.js';
+import type { Row } from './lib.js';
+import { printTable, root, tempDir } from './lib.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const quick = args.includes('--quick');
+const useRedis = args.includes('--redis');
+const tradeCount = Number(arg('--trades') ?? (quick ? 20_000 : 100_000));
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const duration = quick ? 3 : 10;
+const secret = 'bench-secret-bench-secret-bench-secret-0123';
+const SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'TSLA', 'AMZN', 'META', 'GOOG', 'SPY', 'QQQ', 'ES', 'NQ', 'CL'];
+
+async function seed(client: pg.Client): Promise<{ userId: string; sessionId: string }> {
+  await client.query('select 1 from users limit 1'); // migrations ran (the server start runs them otherwise)
+  const email = `bench-${randomUUID()}@example.test`;
+  const { rows: [user] } = await client.query<{ id: string }>(
+    `insert into users (email, password_hash, timezone) values ($1, 'x', 'America/New_York') returning id`,
+    [email],
+  );
+  const { rows: [account] } = await client.query<{ id: string }>(`insert into accounts (user_id, name) values ($1, 'Bench') returning id`, [user!.id]);
+  const { rows: [session] } = await client.query<{ id: string }>(
+    `insert into sessions (user_id, expires_at) values ($1, now() + interval '1 day') returning id`,
+    [user!.id],
+  );
+  const chunk = 20_000;
+  const start = Date.parse('2020-01-01T14:30:00Z');
+  let seedState = 42;
+  const random = () => {
+    seedState = (seedState * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seedState / 2 ** 31;
+  };
+  const began = performance.now();
+  for (let offset = 0; offset < tradeCount; offset += chunk) {
+    const n = Math.min(chunk, tradeCount - offset);
+    const symbol: string[] = [];
+    const side: string[] = [];
+    const opened: string[] = [];
+    const closed: string[] = [];
+    const entry: string[] = [];
+    const exit: string[] = [];
+    const qty: string[] = [];
+    const gross: string[] = [];
+    const fees: string[] = [];
+    const net: string[] = [];
+    const hold: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const k = offset + i;
+      const open = start + k * 20 * 60_000 + Math.floor(random() * 600_000);
+      const holdSeconds = 30 + Math.floor(random() * 20_000);
+      const e = 50 + Math.floor(random() * 20_000) / 100;
+      const x = Math.round((e + (random() - 0.47) * 4) * 100) / 100;
+      const q = 1 + Math.floor(random() * 200);
+      const long = random() < 0.6;
+      const g = Math.round((long ? x - e : e - x) * q * 100) / 100;
+      const f = Math.round(q * 0.5) / 100;
+      symbol.push(SYMBOLS[k % SYMBOLS.length]!);
+      side.push(long ? 'long' : 'short');
+      opened.push(new Date(open).toISOString());
+      closed.push(new Date(open + holdSeconds * 1000).toISOString());
+      entry.push(e.toFixed(2));
+      exit.push(x.toFixed(2));
+      qty.push(String(q));
+      gross.push(g.toFixed(2));
+      fees.push(f.toFixed(2));
+      net.push((Math.round((g - f) * 100) / 100).toFixed(2));
+      hold.push(holdSeconds);
+    }
+    await client.query(
+      `insert into trades (user_id, account_id, instrument_key, symbol, asset_class, side, status, opened_at, closed_at, quantity, open_quantity,
+         avg_entry, avg_exit, gross_pnl, fees, net_pnl, cost_basis, hold_seconds, multiplier, currency, first_execution_id, execution_count)
+       select $1, $2, s, s, 'stock', sd, 'closed', o, c, q, 0, e, x, g, f, n, 0, h, 1, 'USD', gen_random_uuid(), 2
+       from unnest($3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[], $11::numeric[], $12::numeric[], $13::bigint[])
+         as u(s, sd, o, c, e, x, q, g, f, n, h)`,
+      [user!.id, account!.id, symbol, side, opened, closed, entry, exit, qty, gross, fees, net, hold],
+    );
+  }
+  await client.query('analyze trades');
+  console.log(`inserted ${tradeCount} trades in ${Math.round(performance.now() - began)} ms`);
+  return { userId: user!.id, sessionId: session!.id };
+}
+
+async function startServer(port: number, env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/server.ts')], {
+    cwd: root,
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', LOG_PRETTY: 'false', HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/api/v1/health/ready`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function cannon(scenario: string, url: string, connections: number, headers: Record<string, string> = {}): Promise<Row> {
+  const result = await autocannon({ url, connections, duration, headers, method: 'GET' });
+  return {
+    scenario,
+    reqPerSec: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p95: result.latency.p97_5,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx + result.timeouts,
+  };
+}
+
+const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+async function main() {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const env: Record<string, string> = {
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: tempDir('tradesense-bench-'),
+    JWT_SECRET: secret,
+    RATE_LIMIT_ANALYTICS: 'off',
+    RATE_LIMIT_DEFAULT: 'off',
+    SHED_EVENT_LOOP_DELAY_MS: '0',
+    ...(useRedis ? { REDIS_URL: redisUrl } : {}),
+  };
+  const server = await startServer(18_900 + Math.floor(Math.random() * 500), env);
+  const rows: Row[] = [];
+  try {
+    const { userId, sessionId } = await seed(client);
+    const tokens = createTokenService(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, DATABASE_URL: databaseUrl }));
+    const { token } = await tokens.signAccess({ userId, role: 'user', sessionId });
+    const headers = { authorization: `Bearer ${token}` };
+    const summaryUrl = `${server.url}/api/v1/analytics/summary`;
+
+    // Uncached, one request at a time: a distinct maxPnl per request (every trade still matches), so each misses the cache.
+    let bust = 0;
+    const uncachedPath = () => `/api/v1/analytics/summary?maxPnl=1000000.${String(++bust).padStart(6, '0')}`;
+    const warm = await fetch(`${server.url}${uncachedPath()}`, { headers });
+    const body = (await warm.json()) as { tradeCount: number };
+    if (body.tradeCount !== tradeCount) throw new Error(`summary saw ${body.tradeCount} trades, expected ${tradeCount}`);
+    const times: number[] = [];
+    const samples = quick ? 30 : 100;
+    for (let i = 0; i < samples; i++) {
+      const t0 = performance.now();
+      const res = await fetch(`${server.url}${uncachedPath()}`, { headers });
+      await res.arrayBuffer();
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    rows.push({
+      scenario: `summary uncached, sequential (${samples} requests)`,
+      p50: Math.round(pct(times, 0.5) * 10) / 10,
+      p95: Math.round(pct(times, 0.95) * 10) / 10,
+      p99: Math.round(pct(times, 0.99) * 10) / 10,
+      note: 'p95 column is p95 here (fetch timing, 0.1 ms)',
+    });
+
+    const concurrent = await autocannon({
+      url: server.url,
+      connections: 4,
+      duration,
+      headers,
+      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: uncachedPath() }) }],
+    });
+    rows.push({
+      scenario: 'summary uncached, 4 connections',
+      reqPerSec: Math.round(concurrent.requests.average),
+      p50: concurrent.latency.p50,
+      p95: concurrent.latency.p97_5,
+      p99: concurrent.latency.p99,
+      errors: concurrent.errors + concurrent.non2xx,
+    });
+
+    await fetch(summaryUrl, { headers });
+    const health = await cannon('health (trivial JSON route), 100 connections', `${server.url}/api/v1/health`, 100);
+    rows.push(health);
+    rows.push(await cannon(`summary cached (${useRedis ? 'Redis' : 'memory'}), 100 connections`, summaryUrl, 100, headers));
+    console.log(
+      `\nTradeSense analytics bench — PostgreSQL, ${tradeCount} trades, ${useRedis ? 'Redis' : 'in-process'} cache, ${quick ? 'quick' : 'full'} run, ${new Date().toISOString()}, node ${process.version}\n`,
+    );
+    printTable(rows, health.reqPerSec);
+  } finally {
+    await server.stop();
+    await client.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

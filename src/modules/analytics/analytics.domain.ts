@@ -1,0 +1,526 @@
+/**
+ * Trading-performance metrics, pure. docs/metrics.md holds the definitions; this file is their
+ * executable form. The repository computes sums, counts and sequences in SQL and hands the
+ * aggregates to `finishSummary`; `summarizeTrades` computes the same aggregates from a list of
+ * trades and is the reference the scenario and property tests check the SQL against.
+ */
+import type { Decimal} from '../../lib/decimal.js';
+import { ZERO, roundTo, toDecimal } from '../../lib/decimal.js';
+
+/** −1 loss, 0 breakeven, 1 win: |P&L| ≤ tolerance is breakeven. */
+export type Outcome = -1 | 0 | 1;
+
+export function classify(netPnl: Decimal, tolerance: Decimal): Outcome {
+  if (netPnl.gt(tolerance)) return 1;
+  if (netPnl.lt(tolerance.neg())) return -1;
+  return 0;
+}
+
+/** Money leaves the service as a decimal string rounded half-even to cents. */
+export function money(value: Decimal | string): string {
+  const d = roundTo(typeof value === 'string' ? toDecimal(value) : value, 2);
+  return d.isZero() ? '0.00' : d.toFixed(2);
+}
+
+export const moneyOrNull = (value: Decimal | string | null): string | null => (value === null ? null : money(value));
+
+/** Ratios are numbers, rounded to 6 places so float noise of the two SQL engines never shows. */
+export function ratio(value: number | null): number | null {
+  if (value === null || !Number.isFinite(value)) return null;
+  const r = Math.round(value * 1e6) / 1e6;
+  return Object.is(r, -0) ? 0 : r;
+}
+
+const divOrNull = (a: Decimal, b: Decimal): Decimal | null => (b.isZero() ? null : a.div(b));
+
+export interface DrawdownAggregates {
+  /** Largest fall of cumulative P&L from its running peak (≥ 0). */
+  amount: string;
+  /** Close time of the last trade at the peak the max drawdown fell from; null when that peak is the start (0 before any trade). */
+  peakAt: Date | null;
+  troughAt: Date | null;
+  recoveredAt: Date | null;
+  /** The longest stretch below the running peak. */
+  underwater: { seconds: number; from: Date; to: Date; recovered: boolean } | null;
+}
+
+/** What SQL (or `summarizeTrades`) computes; `finishSummary` derives the rest. */
+export interface SummaryAggregates {
+  tradeCount: number;
+  wins: number;
+  losses: number;
+  breakeven: number;
+  netPnl: string;
+  grossPnl: string;
+  fees: string;
+  grossProfit: string;
+  grossLoss: string;
+  largestWin: string | null;
+  largestLoss: string | null;
+  avgHoldSeconds: number | null;
+  avgHoldSecondsWin: number | null;
+  avgHoldSecondsLoss: number | null;
+  /** Trades with a risk (initial risk, or entry-to-stop) and their R multiples' mean and sample stdev. */
+  rCount: number;
+  rMean: number | null;
+  rStdev: number | null;
+  maxConsecutiveWins: number;
+  maxConsecutiveLosses: number;
+  drawdown: DrawdownAggregates;
+  /** Daily P&L (days with ≥ 1 closed trade, user's time zone): count, mean, sample stdev, √mean(min(0,d)²). */
+  tradingDays: number;
+  dailyMean: number | null;
+  dailyStdev: number | null;
+  dailyDownsideDeviation: number | null;
+}
+
+export interface ConfidenceInterval {
+  low: number;
+  high: number;
+}
+
+export interface Confidence {
+  level: number;
+  /** bootstrap: percentile bootstrap over resampled trades; normal: mean ± z·s/√n (large samples, see docs/metrics.md). */
+  method: 'bootstrap' | 'normal';
+  resamples: number;
+  expectancy: ConfidenceInterval;
+  winRate: ConfidenceInterval;
+}
+
+export interface Summary {
+  tradeCount: number;
+  wins: number;
+  losses: number;
+  breakeven: number;
+  winRate: number | null;
+  winRateExBreakeven: number | null;
+  netPnl: string;
+  grossPnl: string;
+  fees: string;
+  grossProfit: string;
+  grossLoss: string;
+  profitFactor: number | null;
+  avgWin: string | null;
+  avgLoss: string | null;
+  payoffRatio: number | null;
+  largestWin: string | null;
+  largestLoss: string | null;
+  expectancy: string | null;
+  expectancyR: number | null;
+  rTradeCount: number;
+  maxDrawdown: {
+    amount: string;
+    peakAt: string | null;
+    troughAt: string | null;
+    recoveredAt: string | null;
+    longestUnderwater: { seconds: number; from: string; to: string; recovered: boolean } | null;
+  };
+  maxConsecutiveWins: number;
+  maxConsecutiveLosses: number;
+  avgHoldSeconds: number | null;
+  avgHoldSecondsWin: number | null;
+  avgHoldSecondsLoss: number | null;
+  tradingDays: number;
+  sharpe: number | null;
+  sortino: number | null;
+  sqn: number | null;
+  kelly: number | null;
+  confidence: Confidence | null;
+}
+
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+const round1 = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
+
+export function sharpeRatio(dailyMean: number | null, dailyStdev: number | null): number | null {
+  if (dailyMean === null || dailyStdev === null || !(dailyStdev > 0)) return null;
+  return (Math.sqrt(252) * dailyMean) / dailyStdev;
+}
+
+export function sortinoRatio(dailyMean: number | null, downsideDeviation: number | null): number | null {
+  if (dailyMean === null || downsideDeviation === null || !(downsideDeviation > 0)) return null;
+  return (Math.sqrt(252) * dailyMean) / downsideDeviation;
+}
+
+export function systemQualityNumber(rCount: number, rMean: number | null, rStdev: number | null): number | null {
+  if (rMean === null || rStdev === null || !(rStdev > 0) || rCount < 2) return null;
+  return (Math.sqrt(Math.min(rCount, 100)) * rMean) / rStdev;
+}
+
+export function kellyFraction(winRateExBreakeven: number | null, payoffRatio: number | null): number | null {
+  if (winRateExBreakeven === null || payoffRatio === null || payoffRatio === 0) return null;
+  return winRateExBreakeven - (1 - winRateExBreakeven) / payoffRatio;
+}
+
+export function finishSummary(a: SummaryAggregates, confidence: Confidence | null): Summary {
+  const n = a.tradeCount;
+  const grossProfit = toDecimal(a.grossProfit);
+  const grossLoss = toDecimal(a.grossLoss);
+  const avgWin = a.wins > 0 ? grossProfit.div(a.wins) : null;
+  const avgLoss = a.losses > 0 ? grossLoss.div(a.losses) : null;
+  const payoff = avgWin !== null && avgLoss !== null ? divOrNull(avgWin, avgLoss.abs()) : null;
+  const profitFactor = a.losses > 0 ? divOrNull(grossProfit, grossLoss.abs()) : null;
+  const winRateEx = a.wins + a.losses > 0 ? a.wins / (a.wins + a.losses) : null;
+  const payoffRatio = payoff === null ? null : payoff.toNumber();
+  return {
+    tradeCount: n,
+    wins: a.wins,
+    losses: a.losses,
+    breakeven: a.breakeven,
+    winRate: n > 0 ? ratio(a.wins / n) : null,
+    winRateExBreakeven: ratio(winRateEx),
+    netPnl: money(a.netPnl),
+    grossPnl: money(a.grossPnl),
+    fees: money(a.fees),
+    grossProfit: money(grossProfit),
+    grossLoss: money(grossLoss),
+    profitFactor: profitFactor === null ? null : ratio(profitFactor.toNumber()),
+    avgWin: moneyOrNull(avgWin),
+    avgLoss: moneyOrNull(avgLoss),
+    payoffRatio: ratio(payoffRatio),
+    largestWin: moneyOrNull(a.largestWin),
+    largestLoss: moneyOrNull(a.largestLoss),
+    expectancy: n > 0 ? money(toDecimal(a.netPnl).div(n)) : null,
+    expectancyR: a.rCount > 0 ? ratio(a.rMean) : null,
+    rTradeCount: a.rCount,
+    maxDrawdown: {
+      amount: money(a.drawdown.amount),
+      peakAt: iso(a.drawdown.peakAt),
+      troughAt: iso(a.drawdown.troughAt),
+      recoveredAt: iso(a.drawdown.recoveredAt),
+      longestUnderwater: a.drawdown.underwater
+        ? {
+            seconds: a.drawdown.underwater.seconds,
+            from: a.drawdown.underwater.from.toISOString(),
+            to: a.drawdown.underwater.to.toISOString(),
+            recovered: a.drawdown.underwater.recovered,
+          }
+        : null,
+    },
+    maxConsecutiveWins: a.maxConsecutiveWins,
+    maxConsecutiveLosses: a.maxConsecutiveLosses,
+    avgHoldSeconds: round1(a.avgHoldSeconds),
+    avgHoldSecondsWin: round1(a.avgHoldSecondsWin),
+    avgHoldSecondsLoss: round1(a.avgHoldSecondsLoss),
+    tradingDays: a.tradingDays,
+    sharpe: ratio(sharpeRatio(a.dailyMean, a.dailyStdev)),
+    sortino: ratio(sortinoRatio(a.dailyMean, a.dailyDownsideDeviation)),
+    sqn: ratio(systemQualityNumber(a.rCount, a.rMean, a.rStdev)),
+    kelly: ratio(kellyFraction(winRateEx, payoffRatio)),
+    confidence,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Confidence intervals
+
+/** mulberry32: a tiny seeded PRNG, so the same data always gives the same interval. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Linear interpolation between closest ranks (R type 7) over an ascending array. */
+export function percentile(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) throw new RangeError('percentile of nothing');
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(n - 1, lo + 1);
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
+export const CI_LEVEL = 0.95;
+export const BOOTSTRAP_RESAMPLES = 1000;
+export const BOOTSTRAP_SEED = 0x7ade5e05;
+/** Above this many trades a group's interval is the normal approximation (the bootstrap converges to it). */
+export const BOOTSTRAP_MAX_TRADES = 2000;
+/** Resampled draws one request may spend on bootstraps (a breakdown has many groups). */
+export const BOOTSTRAP_BUDGET_DRAWS = 4_000_000;
+const Z95 = 1.959963984540054;
+
+/**
+ * Percentile bootstrap of the mean P&L (expectancy) and the win rate: `resamples` samples of
+ * n trades drawn with replacement (seeded), the 2.5th and 97.5th percentiles of their means.
+ * The values are float P&L, so the bounds are floats over resampled means.
+ */
+export function bootstrapConfidence(pnl: Float64Array, wins: Uint8Array, resamples = BOOTSTRAP_RESAMPLES, seed = BOOTSTRAP_SEED): Confidence {
+  const n = pnl.length;
+  if (n === 0 || wins.length !== n) throw new RangeError('bootstrap needs one win flag per P&L value, and at least one');
+  const random = mulberry32(seed);
+  const means = new Float64Array(resamples);
+  const rates = new Float64Array(resamples);
+  for (let b = 0; b < resamples; b++) {
+    let sum = 0;
+    let w = 0;
+    for (let i = 0; i < n; i++) {
+      const j = Math.floor(random() * n);
+      sum += pnl[j]!;
+      w += wins[j]!;
+    }
+    means[b] = sum / n;
+    rates[b] = w / n;
+  }
+  means.sort();
+  rates.sort();
+  const lowQ = (1 - CI_LEVEL) / 2;
+  return {
+    level: CI_LEVEL,
+    method: 'bootstrap',
+    resamples,
+    expectancy: { low: round2(percentile(means, lowQ)), high: round2(percentile(means, 1 - lowQ)) },
+    winRate: { low: ratio(percentile(rates, lowQ))!, high: ratio(percentile(rates, 1 - lowQ))! },
+  };
+}
+
+const round2 = (v: number) => {
+  const r = Math.round(v * 100) / 100;
+  return Object.is(r, -0) ? 0 : r;
+};
+
+/** mean ± z·s/√n for expectancy, p ± z·√(p(1−p)/n) clamped to [0, 1] for the win rate. */
+export function normalConfidence(n: number, mean: number, stdev: number, winRate: number): Confidence {
+  const se = n > 1 ? stdev / Math.sqrt(n) : 0;
+  const pse = Math.sqrt((winRate * (1 - winRate)) / n);
+  return {
+    level: CI_LEVEL,
+    method: 'normal',
+    resamples: 0,
+    expectancy: { low: round2(mean - Z95 * se), high: round2(mean + Z95 * se) },
+    winRate: { low: ratio(Math.max(0, winRate - Z95 * pse))!, high: ratio(Math.min(1, winRate + Z95 * pse))! },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Buckets
+
+/** Hold-time buckets: [lower, upper) in seconds; the last is open-ended. */
+export const HOLD_TIME_BUCKETS: readonly { key: string; label: string; lower: number; upper: number | null }[] = [
+  { key: 'lt1m', label: '< 1m', lower: 0, upper: 60 },
+  { key: '1m-5m', label: '1–5m', lower: 60, upper: 300 },
+  { key: '5m-15m', label: '5–15m', lower: 300, upper: 900 },
+  { key: '15m-1h', label: '15–60m', lower: 900, upper: 3600 },
+  { key: '1h-4h', label: '1–4h', lower: 3600, upper: 14_400 },
+  { key: '4h-1d', label: '4h–1d', lower: 14_400, upper: 86_400 },
+  { key: '1d-7d', label: '1–7d', lower: 86_400, upper: 604_800 },
+  { key: 'gt7d', label: '> 7d', lower: 604_800, upper: null },
+];
+
+export const BREAKDOWN_DIMENSIONS = ['symbol', 'tag', 'playbook', 'account', 'side', 'assetClass', 'weekday', 'hour', 'holdTime', 'month'] as const;
+export type BreakdownDimension = (typeof BREAKDOWN_DIMENSIONS)[number];
+
+export const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+
+export function holdTimeBucket(seconds: number): string {
+  for (const b of HOLD_TIME_BUCKETS) if (b.upper === null || seconds < b.upper) return b.key;
+  return HOLD_TIME_BUCKETS.at(-1)!.key;
+}
+
+/** Equal-width bins between min and max; the maximum falls in the last bin. Answers the bin index of each value. */
+export function binIndex(value: number, min: number, max: number, buckets: number): number {
+  if (max <= min) return 0;
+  return Math.min(buckets - 1, Math.floor(((value - min) / (max - min)) * buckets));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reference implementation over a list of trades
+
+export interface DomainTrade {
+  id: string;
+  closedAt: Date;
+  netPnl: string;
+  grossPnl: string;
+  fees: string;
+  holdSeconds: number | null;
+  /** Risk in money (initial risk, else |entry − stop| × quantity × multiplier); null or 0 = none. */
+  risk: string | null;
+}
+
+/** The calendar day of an instant in a time zone, YYYY-MM-DD. */
+export function localDay(at: Date, timezone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const get = (type: string) => parts.find((p) => p.type === type)!.value;
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+const mean = (xs: readonly number[]) => (xs.length === 0 ? null : xs.reduce((s, x) => s + x, 0) / xs.length);
+function sampleStdev(xs: readonly number[]): number | null {
+  if (xs.length < 2) return null;
+  const m = mean(xs)!;
+  return Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1));
+}
+
+export function tradeOrder(a: DomainTrade, b: DomainTrade): number {
+  return a.closedAt.getTime() - b.closedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** Drawdown over P&L in trade order, as docs/metrics.md defines it. */
+export function drawdownOf(sequence: readonly { at: Date; pnl: Decimal }[]): DrawdownAggregates {
+  let cum = ZERO;
+  let peak = ZERO;
+  let peakAt: Date | null = null;
+  let best = { amount: ZERO, peak: ZERO, peakAt: null as Date | null, troughIndex: -1 };
+  let lastAtPeakIndex = -1;
+  let underwater: DrawdownAggregates['underwater'] = null;
+  let longestMs = -1;
+  const consider = (from: Date, to: Date, recovered: boolean) => {
+    const span = to.getTime() - from.getTime();
+    if (span > longestMs) {
+      longestMs = span;
+      underwater = { seconds: Math.round(span / 1000), from, to, recovered };
+    }
+  };
+  sequence.forEach((step, i) => {
+    cum = cum.plus(step.pnl);
+    if (cum.gte(peak)) {
+      // Back at (or above) the peak: an underwater stretch since the last peak ends here.
+      if (i - lastAtPeakIndex > 1) consider(lastAtPeakIndex >= 0 ? sequence[lastAtPeakIndex]!.at : sequence[0]!.at, step.at, true);
+      peak = cum;
+      peakAt = step.at;
+      lastAtPeakIndex = i;
+      return;
+    }
+    const dd = peak.minus(cum);
+    if (dd.gt(best.amount)) best = { amount: dd, peak, peakAt, troughIndex: i };
+  });
+  const last = sequence.length - 1;
+  if (last >= 0 && lastAtPeakIndex < last) consider(lastAtPeakIndex >= 0 ? sequence[lastAtPeakIndex]!.at : sequence[0]!.at, sequence[last]!.at, false);
+  let recoveredAt: Date | null = null;
+  if (best.troughIndex >= 0) {
+    let c = ZERO;
+    for (let i = 0; i < sequence.length; i++) {
+      c = c.plus(sequence[i]!.pnl);
+      if (i > best.troughIndex && c.gte(best.peak)) {
+        recoveredAt = sequence[i]!.at;
+        break;
+      }
+    }
+  }
+  return {
+    amount: best.amount.toFixed(),
+    peakAt: best.troughIndex >= 0 ? best.peakAt : null,
+    troughAt: best.troughIndex >= 0 ? sequence[best.troughIndex]!.at : null,
+    recoveredAt,
+    underwater,
+  };
+}
+
+/** Longest runs of wins and of losses; a breakeven trade ends a run. */
+export function longestRuns(outcomes: readonly Outcome[]): { wins: number; losses: number } {
+  let wins = 0;
+  let losses = 0;
+  let run = 0;
+  let kind: Outcome = 0;
+  for (const o of outcomes) {
+    run = o !== 0 && o === kind ? run + 1 : o === 0 ? 0 : 1;
+    kind = o;
+    if (o === 1) wins = Math.max(wins, run);
+    if (o === -1) losses = Math.max(losses, run);
+  }
+  return { wins, losses };
+}
+
+export function summarizeTrades(input: readonly DomainTrade[], settings: { timezone: string; breakevenTolerance: string }): SummaryAggregates {
+  const tolerance = toDecimal(settings.breakevenTolerance);
+  const list = [...input].sort(tradeOrder);
+  const outcomes = list.map((t) => classify(toDecimal(t.netPnl), tolerance));
+  let net = ZERO;
+  let gross = ZERO;
+  let fees = ZERO;
+  let grossProfit = ZERO;
+  let grossLoss = ZERO;
+  let largestWin: Decimal | null = null;
+  let largestLoss: Decimal | null = null;
+  const holds: number[] = [];
+  const winHolds: number[] = [];
+  const lossHolds: number[] = [];
+  const rs: number[] = [];
+  const daily = new Map<string, Decimal>();
+  list.forEach((t, i) => {
+    const pnl = toDecimal(t.netPnl);
+    net = net.plus(pnl);
+    gross = gross.plus(toDecimal(t.grossPnl));
+    fees = fees.plus(toDecimal(t.fees));
+    const o = outcomes[i]!;
+    if (o === 1) {
+      grossProfit = grossProfit.plus(pnl);
+      largestWin = largestWin === null || pnl.gt(largestWin) ? pnl : largestWin;
+    }
+    if (o === -1) {
+      grossLoss = grossLoss.plus(pnl);
+      largestLoss = largestLoss === null || pnl.lt(largestLoss) ? pnl : largestLoss;
+    }
+    if (t.holdSeconds !== null) {
+      holds.push(t.holdSeconds);
+      if (o === 1) winHolds.push(t.holdSeconds);
+      if (o === -1) lossHolds.push(t.holdSeconds);
+    }
+    if (t.risk !== null && !toDecimal(t.risk).isZero()) rs.push(pnl.div(toDecimal(t.risk).abs()).toNumber());
+    const day = localDay(t.closedAt, settings.timezone);
+    daily.set(day, (daily.get(day) ?? ZERO).plus(pnl));
+  });
+  const days = [...daily.values()].map((d) => d.toNumber());
+  const runs = longestRuns(outcomes);
+  const downside = days.length > 0 ? Math.sqrt(days.reduce((s, d) => s + Math.min(0, d) ** 2, 0) / days.length) : null;
+  const str = (d: Decimal | null) => (d === null ? null : d.toFixed());
+  return {
+    tradeCount: list.length,
+    wins: outcomes.filter((o) => o === 1).length,
+    losses: outcomes.filter((o) => o === -1).length,
+    breakeven: outcomes.filter((o) => o === 0).length,
+    netPnl: net.toFixed(),
+    grossPnl: gross.toFixed(),
+    fees: fees.toFixed(),
+    grossProfit: grossProfit.toFixed(),
+    grossLoss: grossLoss.toFixed(),
+    largestWin: str(largestWin),
+    largestLoss: str(largestLoss),
+    avgHoldSeconds: mean(holds),
+    avgHoldSecondsWin: mean(winHolds),
+    avgHoldSecondsLoss: mean(lossHolds),
+    rCount: rs.length,
+    rMean: mean(rs),
+    rStdev: sampleStdev(rs),
+    maxConsecutiveWins: runs.wins,
+    maxConsecutiveLosses: runs.losses,
+    drawdown: drawdownOf(list.map((t) => ({ at: t.closedAt, pnl: toDecimal(t.netPnl) }))),
+    tradingDays: days.length,
+    dailyMean: mean(days),
+    dailyStdev: sampleStdev(days),
+    dailyDownsideDeviation: downside,
+  };
+}
+
+/**
+ * Chooses each sample's method: the bootstrap for samples of at most BOOTSTRAP_MAX_TRADES while
+ * the request's budget of resampled draws lasts (groups in the order given), else the normal
+ * approximation from the sample's mean, stdev and win count, which SQL computes.
+ */
+export function createConfidencePlanner(budgetDraws = BOOTSTRAP_BUDGET_DRAWS) {
+  let left = budgetDraws;
+  return {
+    wantsSample(n: number): boolean {
+      if (n === 0 || n > BOOTSTRAP_MAX_TRADES || n * BOOTSTRAP_RESAMPLES > left) return false;
+      left -= n * BOOTSTRAP_RESAMPLES;
+      return true;
+    },
+  };
+}
+
+/** Parses the comma-separated P&L floats and 0/1 win flags the repository aggregates per sample. */
+export function parseSample(values: string, flags: string): { pnl: Float64Array; wins: Uint8Array } {
+  const parts = values.split(',');
+  const pnl = new Float64Array(parts.length);
+  const wins = new Uint8Array(parts.length);
+  for (let i = 0; i < parts.length; i++) {
+    pnl[i] = Number(parts[i]);
+    wins[i] = flags.charCodeAt(i) === 49 ? 1 : 0;
+  }
+  return { pnl, wins };
+}
