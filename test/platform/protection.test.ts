@@ -84,3 +84,24 @@ describe('load shedding', () => {
     expect(res.statusCode).toBe(200);
   });
 });
+
+describe('the auth rate-limit class', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ RATE_LIMIT_AUTH: '2/60' });
+  });
+  afterAll(() => t.close());
+
+  it('limits sign-in, sign-up and refresh together per client IP', async () => {
+    const ip = '10.44.0.1';
+    const login = () => t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: ip, payload: { email: 'nobody@example.test', password: 'wrong password 1' } });
+    expect((await login()).statusCode).toBe(401);
+    const refresh = await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', remoteAddress: ip, payload: { refreshToken: 'x'.repeat(43) } });
+    expect(refresh.statusCode).toBe(401);
+    const limited = await login();
+    expect(limited.statusCode).toBe(429);
+    expectEnvelope(limited.json(), 'rate_limited');
+    const otherIp = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.44.0.2', payload: { email: 'nobody@example.test', password: 'wrong password 1' } });
+    expect(otherIp.statusCode).toBe(401);
+  });
+});

@@ -26,7 +26,8 @@ const context = (request: FastifyRequest): RequestContext => ({ ip: request.ip, 
 /** /api/v1/auth: sign-up, sign-in, token refresh, sessions, API keys and the security log. */
 export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService }> = async (app, { auth }) => {
   const tags = ['auth'];
-  const pub = { public: true };
+  /** Sign-up, sign-in and refresh: no credentials, and the tight `auth` rate-limit class per client IP. */
+  const pub = { public: true, rateLimit: 'auth' as const };
 
   app.post(
     '/register',
