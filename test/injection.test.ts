@@ -21,8 +21,8 @@ afterAll(() => t.close());
 
 async function tablesStillThere() {
   for (const table of ['users', 'accounts', 'executions', 'trades', 'tags', 'playbooks', 'journal_entries']) {
-    const rows = await t.database.db.execute(sql.raw(`select count(*) as n from ${table}`));
-    expect(Number((rows.rows[0] as { n: unknown }).n)).toBeGreaterThanOrEqual(0);
+    const result = (await t.database.db.execute(sql.raw(`select count(*) as n from ${table}`))) as unknown as { rows: { n: unknown }[] };
+    expect(Number(result.rows[0]!.n)).toBeGreaterThanOrEqual(0);
   }
 }
 
