@@ -1,5 +1,7 @@
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors/app-error.js';
 import type { Executor } from '../../platform/db/database.js';
+import { isUniqueViolation } from '../../platform/db/pg-errors.js';
+import { decodeCursor, encodeCursor, isInstant, isUuid } from '../../platform/http/cursor.js';
 import { normalizeDecimalString } from '../../lib/decimal.js';
 import type { AccountRow, AccountValues, AccountsRepository } from './accounts.repository.js';
 import type { AccountListInput, AccountView, CreateAccountInput, UpdateAccountInput } from './accounts.schemas.js';
@@ -50,36 +52,7 @@ const accountNotFound = () => notFound('account_not_found', 'Account not found')
 const duplicateBrokerAccount = (broker: string, brokerAccountId: string | null) =>
   conflict('duplicate_broker_account', 'Another account already has this broker account id.', { broker, brokerAccountId });
 
-function isUniqueViolation(error: unknown): boolean {
-  let e: unknown = error;
-  // Drizzle wraps driver errors; the PostgreSQL code is on the cause.
-  for (let i = 0; i < 3 && e && typeof e === 'object'; i++) {
-    if ((e as { code?: unknown }).code === '23505') return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
-interface Cursor {
-  createdAt: string;
-  id: string;
-}
-
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
-}
-
-function decodeCursor(value: string): Cursor {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string' && !Number.isNaN(Date.parse(parsed[0])) && /^[0-9a-f-]{36}$/i.test(parsed[1])) {
-      return { createdAt: parsed[0], id: parsed[1] };
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw badRequest('invalid_cursor', 'The cursor is malformed or belongs to another list.');
-}
+const cursorOf = ([createdAt, id]: [string, string]) => ({ createdAt, id });
 
 export function createAccountsService({ accountsRepository }: AccountsServiceDeps) {
   return {
@@ -106,11 +79,11 @@ export function createAccountsService({ accountsRepository }: AccountsServiceDep
 
     async listAccounts(userId: string, query: AccountListInput): Promise<{ data: AccountView[]; page: { nextCursor: string | null; limit: number } }> {
       const limit = query.limit ?? 50;
-      const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+      const after = query.cursor ? cursorOf(decodeCursor<[string, string]>(query.cursor, isInstant, isUuid)) : undefined;
       const rows = await accountsRepository.list(userId, { after, limit: limit + 1 });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      const nextCursor = rows.length > limit && last ? encodeCursor({ createdAt: last.createdAtKey, id: last.id }) : null;
+      const nextCursor = rows.length > limit && last ? encodeCursor([last.createdAtKey, last.id]) : null;
       return { data: page.map(toView), page: { nextCursor, limit } };
     },
 

@@ -132,28 +132,3 @@ export const absoluteExpiry = (now: Date, absoluteDays: number) => new Date(now.
 export const idleCutoff = (now: Date, idleDays: number) => new Date(now.getTime() - idleDays * DAY_MS);
 
 /** A keyset position: the row's created_at as the database wrote it (microseconds) and its id. */
-export interface Cursor {
-  at: string;
-  id: string;
-}
-
-export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.at, cursor.id]), 'utf8').toString('base64url');
-}
-
-const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Undefined for anything that is not a cursor this module made. */
-export function decodeCursor(raw: string): Cursor | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (!Array.isArray(value) || value.length !== 2) return undefined;
-    const [at, id] = value as unknown[];
-    if (typeof at !== 'string' || typeof id !== 'string' || !CURSOR_TIME.test(at) || !UUID.test(id)) return undefined;
-    if (Number.isNaN(new Date(at).getTime())) return undefined;
-    return { at, id };
-  } catch {
-    return undefined;
-  }
-}

@@ -3,12 +3,17 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import { apiKeys, refreshTokens, securityEvents, sessions, users } from '../../db/schema/index.js';
 import type { Db, Executor } from '../../platform/db/database.js';
 import type { Role } from '../../platform/auth/tokens.js';
-import type { Cursor } from './auth.domain.js';
 
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type SecurityEventRow = typeof securityEvents.$inferSelect;
+
+/** Keyset position over (created_at, id), newest first. */
+export interface Cursor {
+  at: string;
+  id: string;
+}
 
 export interface PageRequest {
   limit: number;

@@ -3,7 +3,7 @@ import type { AuthUser } from '../../platform/auth/auth.plugin.js';
 import type { Role, TokenService } from '../../platform/auth/tokens.js';
 import type { Cache } from '../../platform/cache/cache.js';
 import type { Executor } from '../../platform/db/database.js';
-import { AppError, badRequest, conflict, forbidden, notFound, tooManyRequests, unauthorized } from '../../platform/errors/app-error.js';
+import { AppError, conflict, forbidden, notFound, tooManyRequests, unauthorized } from '../../platform/errors/app-error.js';
 import type { PasswordRule } from './auth.domain.js';
 import {
   API_KEY_FORMAT,
@@ -11,8 +11,6 @@ import {
   absoluteExpiry,
   canonicalTimeZone,
   checkPasswordPolicy,
-  decodeCursor,
-  encodeCursor,
   idleCutoff,
   newApiKey,
   newRefreshToken,
@@ -23,6 +21,7 @@ import {
   storableIp,
   storableUserAgent,
 } from './auth.domain.js';
+import { decodeCursor, encodeCursor, isInstant, isUuid } from '../../platform/http/cursor.js';
 import type { PasswordHasher } from './auth.passwords.js';
 import type { ActiveWindow, AuthRepository, PageRequest, ProfilePatch, UserRow } from './auth.repository.js';
 
@@ -116,13 +115,12 @@ function toPublicUser(row: UserRow): PublicUser {
 function pageRequest(query: { limit?: number; cursor?: string }): PageRequest {
   const limit = query.limit ?? 50;
   if (query.cursor === undefined) return { limit };
-  const cursor = decodeCursor(query.cursor);
-  if (!cursor) throw badRequest('invalid_cursor', 'The cursor is not valid; start again without it.');
-  return { limit, cursor };
+  const [at, id] = decodeCursor<[string, string]>(query.cursor, isInstant, isUuid);
+  return { limit, cursor: { at, id } };
 }
 
 function toPage<R, T>(result: { rows: R[]; next: { at: string; id: string } | undefined }, limit: number, map: (row: R) => T): Page<T> {
-  return { data: result.rows.map(map), page: { nextCursor: result.next ? encodeCursor(result.next) : null, limit } };
+  return { data: result.rows.map(map), page: { nextCursor: result.next ? encodeCursor([result.next.at, result.next.id]) : null, limit } };
 }
 
 export function createAuthService(deps: AuthServiceDeps) {

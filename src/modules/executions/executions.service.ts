@@ -1,5 +1,6 @@
 import { badRequest, conflict, notFound } from '../../platform/errors/app-error.js';
 import { normalizeDecimalString } from '../../lib/decimal.js';
+import { decodeCursor, encodeCursor, isInstant, isSafeInteger } from '../../platform/http/cursor.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { normalizeSymbol } from '../instruments/instruments.domain.js';
 import type { TradesService } from '../trades/trades.service.js';
@@ -41,26 +42,7 @@ export function toExecutionView(row: ExecutionRow): ExecutionView {
 }
 
 const executionNotFound = () => notFound('execution_not_found', 'Execution not found');
-const invalidCursor = () => badRequest('invalid_cursor', 'The cursor is malformed or belongs to another list.');
-
-function encodeCursor(executedAt: string, seq: number): string {
-  return Buffer.from(JSON.stringify([executedAt, seq])).toString('base64url');
-}
-
-function decodeCursor(value: string): { executedAt: string; seq: number } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidCursor();
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 2) throw invalidCursor();
-  const [executedAt, seq] = parsed as unknown[];
-  if (typeof executedAt !== 'string' || !/^\d{4}-\d{2}-\d{2}[ T][\d:.]+[+-]\d{2}(:?\d{2})?$/.test(executedAt) || !Number.isSafeInteger(seq)) {
-    throw invalidCursor();
-  }
-  return { executedAt, seq: seq as number };
-}
+const cursorOf = ([executedAt, seq]: [string, number]) => ({ executedAt, seq });
 
 export function createExecutionsService({ executionsRepository, accountsService, tradesService }: ExecutionsServiceDeps) {
   return {
@@ -100,7 +82,7 @@ export function createExecutionsService({ executionsRepository, accountsService,
 
     async listExecutions(userId: string, query: ExecutionListInput): Promise<{ data: ExecutionView[]; page: { nextCursor: string | null; limit: number } }> {
       const limit = query.limit ?? 50;
-      const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+      const after = query.cursor ? cursorOf(decodeCursor<[string, number]>(query.cursor, isInstant, isSafeInteger)) : undefined;
       const timezone = await executionsRepository.userTimezone(userId);
       const rows = await executionsRepository.list(userId, {
         filters: {
@@ -117,7 +99,7 @@ export function createExecutionsService({ executionsRepository, accountsService,
       });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      const nextCursor = rows.length > limit && last ? encodeCursor(last.executedAtKey, last.seq) : null;
+      const nextCursor = rows.length > limit && last ? encodeCursor([last.executedAtKey, last.seq]) : null;
       return { data: page.map(toExecutionView), page: { nextCursor, limit } };
     },
 

@@ -1,6 +1,8 @@
 import { badRequest, conflict, notFound } from '../../platform/errors/app-error.js';
 import type { Executor } from '../../platform/db/database.js';
-import { decodeNameCursor, encodeNameCursor, isUniqueViolation, normalizeName } from '../tags/tags.domain.js';
+import { isUniqueViolation } from '../../platform/db/pg-errors.js';
+import { decodeCursor, encodeCursor, isText, isUuid } from '../../platform/http/cursor.js';
+import { nameCursor, normalizeName } from '../tags/tags.domain.js';
 import type { PlaybookRow, PlaybooksRepository, RuleRow } from './playbooks.repository.js';
 import type { CreatePlaybookInput, PlaybookListInput, PlaybookView, UpdatePlaybookInput } from './playbooks.schemas.js';
 
@@ -49,12 +51,12 @@ export function createPlaybooksService({ playbooksRepository: repo }: PlaybooksS
 
     async listPlaybooks(userId: string, query: PlaybookListInput): Promise<{ data: PlaybookView[]; page: { nextCursor: string | null; limit: number } }> {
       const limit = query.limit ?? 50;
-      const after = query.cursor ? decodeNameCursor(query.cursor) : undefined;
+      const after = query.cursor ? nameCursor(decodeCursor<[string, string]>(query.cursor, isText, isUuid)) : undefined;
       const rows = await repo.list(userId, { after, limit: limit + 1 });
       const page = rows.slice(0, limit);
       const rules = await repo.findRules(page.map((r) => r.id));
       const last = page.at(-1);
-      const nextCursor = rows.length > limit && last ? encodeNameCursor({ name: last.name.toLowerCase(), id: last.id }) : null;
+      const nextCursor = rows.length > limit && last ? encodeCursor([last.name.toLowerCase(), last.id]) : null;
       return { data: page.map((row) => toView(row, rules)), page: { nextCursor, limit } };
     },
 

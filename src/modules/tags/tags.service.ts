@@ -1,6 +1,8 @@
 import { conflict, notFound } from '../../platform/errors/app-error.js';
 import type { Executor } from '../../platform/db/database.js';
-import { decodeNameCursor, encodeNameCursor, isUniqueViolation, normalizeColor, normalizeName } from './tags.domain.js';
+import { isUniqueViolation } from '../../platform/db/pg-errors.js';
+import { decodeCursor, encodeCursor, isText, isUuid } from '../../platform/http/cursor.js';
+import { nameCursor, normalizeColor, normalizeName } from './tags.domain.js';
 import type { TagRow, TagsRepository } from './tags.repository.js';
 import type { CreateTagInput, TagKind, TagListInput, TagView, UpdateTagInput } from './tags.schemas.js';
 
@@ -34,11 +36,11 @@ export function createTagsService({ tagsRepository }: TagsServiceDeps) {
 
     async listTags(userId: string, query: TagListInput): Promise<{ data: TagView[]; page: { nextCursor: string | null; limit: number } }> {
       const limit = query.limit ?? 50;
-      const after = query.cursor ? decodeNameCursor(query.cursor) : undefined;
+      const after = query.cursor ? nameCursor(decodeCursor<[string, string]>(query.cursor, isText, isUuid)) : undefined;
       const rows = await tagsRepository.list(userId, { kind: query.kind, after, limit: limit + 1 });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      const nextCursor = rows.length > limit && last ? encodeNameCursor({ name: last.name.toLowerCase(), id: last.id }) : null;
+      const nextCursor = rows.length > limit && last ? encodeCursor([last.name.toLowerCase(), last.id]) : null;
       return { data: page.map(toView), page: { nextCursor, limit } };
     },
 

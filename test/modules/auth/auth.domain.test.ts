@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
 import {
   API_KEY_FORMAT,
   canonicalTimeZone,
   checkPasswordPolicy,
-  decodeCursor,
-  encodeCursor,
   newApiKey,
   newRefreshToken,
   normaliseCurrency,
@@ -128,22 +125,5 @@ describe('refresh token expiry', () => {
     const lastUsedAt = new Date('2026-01-01T00:00:00Z');
     expect(refreshTokenExpiry({ lastUsedAt, expiresAt: new Date('2026-06-01T00:00:00Z') }, 30).toISOString()).toBe('2026-01-31T00:00:00.000Z');
     expect(refreshTokenExpiry({ lastUsedAt, expiresAt: new Date('2026-01-10T00:00:00Z') }, 30).toISOString()).toBe('2026-01-10T00:00:00.000Z');
-  });
-});
-
-describe('cursor', () => {
-  it('round-trips any microsecond timestamp and uuid', () => {
-    fc.assert(
-      fc.property(fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }), fc.integer({ min: 0, max: 999 }), fc.uuid(), (date, micros, id) => {
-        const at = date.toISOString().replace('Z', `${String(micros).padStart(3, '0')}Z`);
-        expect(decodeCursor(encodeCursor({ at, id }))).toEqual({ at, id });
-      }),
-    );
-  });
-
-  it('rejects anything else', () => {
-    for (const raw of ['', 'not-base64-json', Buffer.from('{"a":1}').toString('base64url'), Buffer.from('["yesterday","x"]').toString('base64url')]) {
-      expect(decodeCursor(raw)).toBeUndefined();
-    }
   });
 });
