@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -27,11 +29,21 @@ export interface Server {
   stop(): Promise<number | null>;
 }
 
-let port = 18_500;
+/** A port nobody listens on now (another bench may be running on this machine at the same time). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 /** Starts the compiled server (dist/) and resolves when /health/ready answers 200, with the time that took. */
 export async function startServer(env: Record<string, string | undefined>): Promise<{ server: Server; readyMs: number }> {
-  const p = port++;
+  const p = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, [path.join(root, 'dist/src/server.js')], {
     cwd: root,
@@ -81,7 +93,7 @@ export async function load(scenario: string, options: LoadOptions): Promise<Row>
     connections: options.connections ?? 50,
     duration: options.durationSeconds ?? 5,
     headers: options.headers,
-    method: options.method,
+    method: options.method ?? 'GET',
     body: options.body,
     requests: options.paths?.map((p) => ({ path: p })),
   });

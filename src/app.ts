@@ -49,6 +49,13 @@ import { createAnalyticsRepository } from './modules/analytics/analytics.reposit
 import { analyticsRoutes } from './modules/analytics/analytics.routes.js';
 import { createAnalyticsService } from './modules/analytics/analytics.service.js';
 import { playbookStatsRoutes } from './modules/analytics/playbook-stats.routes.js';
+import { createImportPipeline } from './modules/imports/imports.pipeline.js';
+import { createImportsRepository } from './modules/imports/imports.repository.js';
+import { importsRoutes } from './modules/imports/imports.routes.js';
+import { createImportsService } from './modules/imports/imports.service.js';
+import { createExportsRepository } from './modules/exports/exports.repository.js';
+import { exportsRoutes } from './modules/exports/exports.routes.js';
+import { createExportsService } from './modules/exports/exports.service.js';
 
 export interface AppDeps {
   /** A database the caller owns (tests share one); otherwise opened from config and closed with the app. */
@@ -123,6 +130,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       const analyticsService = createAnalyticsService({ analyticsRepository, readRepository, playbooksService, cache, ttlSeconds: config.cache.ttlSeconds });
       await api.register(analyticsRoutes, { analyticsService });
       await api.register(playbookStatsRoutes, { analyticsService });
+      const userTimezone = (userId: string) => executionsRepository.userTimezone(userId);
+      const importsRepository = createImportsRepository(database.db);
+      const importsPipeline = createImportPipeline({ importsRepository, accountsService, accountsRepository: createAccountsRepository(database.db), tradesService, config: config.imports, singleProcess: database.driver === 'pglite', log: app.log });
+      await importsPipeline.recover();
+      const importsService = createImportsService({ importsRepository, accountsService, tradesService, userTimezone, pipeline: importsPipeline, config: config.imports });
+      await api.register(importsRoutes, { importsService, pipeline: importsPipeline, config: config.imports });
+      await api.register(exportsRoutes, { exportsService: createExportsService({ exportsRepository: createExportsRepository(database.db), tradesService, accountsService, userTimezone }) });
     },
     { prefix: '/api/v1' },
   );

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp, TestUser } from './helpers/app.js';
 import { buildTestApp, call, createUser, expectEnvelope } from './helpers/app.js';
 import { addExecution, addRoundTrip, createAccount } from './modules/executions/ledger-helpers.js';
+import { importFile, tradesenseCsv } from './modules/imports/import-helpers.js';
 
 let t: TestApp;
 let owner: TestUser;
@@ -32,6 +33,8 @@ beforeAll(async () => {
   expect(journal.statusCode, journal.body).toBe(200);
   const key = await call(t, owner, { method: 'POST', url: '/api/v1/auth/api-keys', payload: { name: 'script', scope: 'read' } });
   ids.apiKey = key.json().id;
+  const imported = await importFile(t, owner, { accountId: ids.account }, tradesenseCsv([['', `${DAY}T16:00:00Z`, 'NVDA', 'stock', 'buy', '2', '50', '0', '0', 'iso-1']]));
+  ids.import = imported.id;
   const sessions = await call(t, owner, { method: 'GET', url: '/api/v1/auth/sessions' });
   ids.session = sessions.json().data[0].id;
 });
@@ -48,6 +51,7 @@ async function ownerSnapshot() {
     `/api/v1/journal/${DAY}`,
     '/api/v1/auth/api-keys',
     '/api/v1/auth/sessions',
+    `/api/v1/imports/${ids.import}`,
   ];
   const out: Record<string, unknown> = {};
   for (const url of urls) {
@@ -78,6 +82,8 @@ const matrix: { method: Method; path: string; url: () => string; payload?: objec
   { method: 'DELETE', path: '/api/v1/journal/{date}', url: () => `/api/v1/journal/${DAY}` },
   { method: 'DELETE', path: '/api/v1/auth/api-keys/{id}', url: () => `/api/v1/auth/api-keys/${ids.apiKey}` },
   { method: 'DELETE', path: '/api/v1/auth/sessions/{id}', url: () => `/api/v1/auth/sessions/${ids.session}` },
+  { method: 'GET', path: '/api/v1/imports/{id}', url: () => `/api/v1/imports/${ids.import}` },
+  { method: 'DELETE', path: '/api/v1/imports/{id}', url: () => `/api/v1/imports/${ids.import}` },
 ];
 
 /** Routes whose path parameter is not an object of a user (the date names a day of the caller's own journal). */
@@ -110,6 +116,7 @@ describe('another user', () => {
     ['/api/v1/playbooks', 'playbook'],
     ['/api/v1/auth/api-keys', 'apiKey'],
     ['/api/v1/auth/sessions', 'session'],
+    ['/api/v1/imports', 'import'],
   ])('never lists the owner objects in %s', async (url, kind) => {
     const res = await call(t, intruder, { method: 'GET', url });
     expect(res.statusCode).toBe(200);

@@ -181,6 +181,19 @@ export function loadConfig(env: Env = process.env) {
       adminEmail,
       adminPassword,
     },
+    imports: {
+      /** Uploads are streamed to files here while they wait for and go through processing. */
+      dir: path.join(path.resolve(str(env, 'DATA_DIR', './data')), 'imports'),
+      maxFileBytes: int(env, 'IMPORT_MAX_FILE_BYTES', 104_857_600, 1024, Number.MAX_SAFE_INTEGER),
+      maxRows: int(env, 'IMPORT_MAX_ROWS', 2_000_000, 1, 1_000_000_000),
+      maxRunningPerUser: int(env, 'IMPORT_MAX_RUNNING_PER_USER', 2, 1, 1000),
+      /** Imports one process parses and writes at the same time; the others wait as `queued`. */
+      workers: int(env, 'IMPORT_WORKERS', 2, 1, 64),
+      /** statement_timeout inside an import's write transaction (0 = none); DB_STATEMENT_TIMEOUT_MS is meant for requests. */
+      writeTimeoutMs: int(env, 'IMPORT_WRITE_TIMEOUT_MS', 600_000, 0, 86_400_000),
+      /** A running import whose worker has not reported for this long is failed by recovery (another process may own it). */
+      staleAfterSeconds: int(env, 'IMPORT_STALE_AFTER_SECONDS', 60, 5, 86_400),
+    },
     metricsEnabled: bool(env, 'METRICS_ENABLED', true),
     rateLimits: rateLimits(env),
     /** Above any of these the server answers 503 instead of falling over; 0 turns a limit off. */

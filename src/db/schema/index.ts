@@ -1,2 +1,3 @@
 export * from './users.js';
 export * from './ledger.js';
+export * from './imports.js';

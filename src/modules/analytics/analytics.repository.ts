@@ -117,35 +117,46 @@ export function createAnalyticsRepository(db: Db) {
     sql`case when ${trades.netPnl} > ${scope.breakevenTolerance}::numeric then 1 when ${trades.netPnl} < -(${scope.breakevenTolerance}::numeric) then -1 else 0 end`;
   const localTime = (scope: Scope) => sql`(${trades.closedAt} at time zone ${scope.timezone})`;
 
+  const stateColumns = { generation: users.dataGeneration, timezone: users.timezone, breakevenTolerance: users.breakevenTolerance };
+  // Every analytics request reads this (the cache key needs the generation): a named prepared statement, so neither
+  // Drizzle nor PostgreSQL builds or plans it again per request.
+  const userStateStatement = db
+    .select(stateColumns)
+    .from(users)
+    .where(eq(users.id, sql.placeholder('userId')))
+    .prepare('analytics_user_state');
+
   return {
     async userState(userId: string, tx: Executor = db): Promise<UserState | undefined> {
-      const [row] = await tx
-        .select({ generation: users.dataGeneration, timezone: users.timezone, breakevenTolerance: users.breakevenTolerance })
-        .from(users)
-        .where(eq(users.id, userId));
+      const [row] = tx === db ? await userStateStatement.execute({ userId }) : await tx.select(stateColumns).from(users).where(eq(users.id, userId));
       return row ? { generation: Number(row.generation), timezone: row.timezone, breakevenTolerance: row.breakevenTolerance } : undefined;
     },
 
-    /** Every summary aggregate in one statement: sums and counts, runs (gaps and islands) and drawdown (running sums) with window functions. */
+    /**
+     * Every summary aggregate in one statement and one ordered pass: the trades stream in
+     * (closed_at, id) order (the partial covering index trades_user_closed_cover_idx serves
+     * it without a sort or a heap visit) through three stacked window functions that share that
+     * ordering, into one aggregate. No CTE is read twice and nothing is correlated. Close times
+     * are non-decreasing in this order, so "the close time of the last row of a kind" is a max.
+     * - runs: the row number of the latest change of outcome gives each trade's run length;
+     * - drawdown: running sum and peak (peak starts at 0); the trough is the last "record" (a
+     *   distance below the peak larger than all before it, so the first on ties); it is
+     *   regained at the first row back at the peak whose preceding max distance is the max
+     *   drawdown, i.e. the max of [max distance before, −row number, close] over peak rows;
+     * - underwater stretches end at rows back at the peak; the longest (earliest on ties) is
+     *   the max of [seconds, −row number, from, to]; the open stretch at the end wins only when
+     *   strictly longer;
+     * - days: the cumulative P&L at the last trade of each run of equal local days; their
+     *   differences, grouped by day, are the daily P&L (a day can recur around a DST change).
+     */
     async summary(scope: Scope, tx: Executor = db): Promise<{ aggregates: SummaryAggregates; sample: Sample }> {
+      const rec = sql`dd > coalesce(max_dd_before, 0)`;
+      const stretchFrom = sql`coalesce(prev_peak_at, first_at)`;
+      // The stretch still under water at the end is the longest when it is strictly longer than every closed one.
+      const openLongest = sql`(agg.last_rn > coalesce(agg.peak_rn, 0)
+        and (agg.uw is null or extract(epoch from agg.last_at - coalesce(agg.peak_row_at, agg.first_at)) > agg.uw[1]))`;
       const result = await tx.execute(sql`
-        with t as (
-          select ${trades.id} as id, ${trades.closedAt} as closed_at, ${trades.netPnl} as net_pnl, ${trades.grossPnl} as gross_pnl,
-                 ${trades.fees} as fees, ${trades.holdSeconds} as hold_seconds, ${outcome(scope)} as o,
-                 ${trades.netPnl} / ${RISK} as r, ${localTime(scope)}::date as day
-          from ${trades} where ${where(scope)}
-        ),
-        p0 as (
-          select t.*, row_number() over w as rn, sum(net_pnl) over w as cum,
-                 case when o is distinct from lag(o) over w then 1 else 0 end as run_start
-          from t window w as (order by closed_at, id)
-        ),
-        p as (
-          -- Same ordering as p0's output, so PostgreSQL does not sort again; grp numbers the runs of equal outcomes.
-          select p0.*, greatest(0::numeric, max(cum) over w) as peak, sum(run_start) over w as grp
-          from p0 window w as (order by closed_at, id)
-        ),
-        agg as (
+        with agg as (
           select count(*)::int as n,
                  count(*) filter (where o = 1)::int as wins, count(*) filter (where o = -1)::int as losses, count(*) filter (where o = 0)::int as be,
                  coalesce(sum(net_pnl), 0)::text as net, coalesce(sum(gross_pnl), 0)::text as gross, coalesce(sum(fees), 0)::text as fees,
@@ -154,50 +165,58 @@ export function createAnalyticsRepository(db: Db) {
                  avg(hold_seconds::float8) as hold, avg(hold_seconds::float8) filter (where o = 1) as hold_w,
                  avg(hold_seconds::float8) filter (where o = -1) as hold_l,
                  count(r)::int as r_n, avg(r::float8) as r_mean, stddev_samp(r::float8) as r_sd,
-                 avg(net_pnl::float8) as mean, stddev_samp(net_pnl::float8) as sd,
-                 coalesce(max(peak - cum), 0)::text as mdd,
+                 avg(nf) as mean, stddev_samp(nf) as sd,
+                 max(rn - run_rn + 1) filter (where o = 1) as mw, max(rn - run_rn + 1) filter (where o = -1) as ml,
+                 coalesce(max(dd), 0) as mdd,
+                 max(closed_at) filter (where ${rec}) as trough_at, max(prev_peak_at) filter (where ${rec}) as peak_at,
+                 max(array[coalesce(max_dd_before, 0), -rn, floor(extract(epoch from closed_at) * 1000)]) filter (where at_peak) as back,
+                 max(array[extract(epoch from closed_at - ${stretchFrom}), -rn, floor(extract(epoch from ${stretchFrom}) * 1000), floor(extract(epoch from closed_at) * 1000)])
+                   filter (where at_peak and rn - coalesce(prev_peak_rn, 0) > 1) as uw,
+                 max(rn) filter (where at_peak) as peak_rn, max(closed_at) filter (where at_peak) as peak_row_at,
                  min(closed_at) as first_at, max(closed_at) as last_at, max(rn) as last_rn,
-                 -- The bootstrap sample, only for small samples (the InitPlan count runs once; larger samples use the normal approximation).
-                 string_agg(net_pnl::float8::text, ',' order by rn) filter (where (select count(*) from t) <= ${BOOTSTRAP_MAX_TRADES}) as sample,
-                 string_agg(case when o = 1 then '1' else '0' end, '' order by rn) filter (where (select count(*) from t) <= ${BOOTSTRAP_MAX_TRADES}) as flags
-          from p
-        ),
-        runs as (
-          select max(len) filter (where o = 1) as mw, max(len) filter (where o = -1) as ml
-          from (select o, count(*)::int as len from p where o <> 0 group by o, grp) x
-        ),
-        trough as (select rn, closed_at, peak from p where cum < peak order by peak - cum desc, rn limit 1),
-        dd as (
-          select trough.closed_at as trough_at,
-                 (select max(p.closed_at) from p where p.rn < trough.rn and p.cum = trough.peak) as peak_at,
-                 (select min(p.closed_at) from p where p.rn > trough.rn and p.cum >= trough.peak) as recovered_at
-          from trough
-        ),
-        atpk as (
-          select rn, closed_at, lag(rn) over (order by rn) as prn, lag(closed_at) over (order by rn) as pat
-          from p where cum >= peak
-        ),
-        uw as (
-          select coalesce(atpk.pat, agg.first_at) as uw_from, atpk.closed_at as uw_to, true as recovered, atpk.rn as ord
-          from atpk, agg where atpk.rn - coalesce(atpk.prn, 0) > 1
-          union all
-          select coalesce((select max(closed_at) from atpk), agg.first_at), agg.last_at, false, agg.last_rn + 1
-          from agg where agg.last_rn > coalesce((select max(rn) from atpk), 0)
-        ),
-        longest as (
-          select uw_from, uw_to, recovered from uw
-          order by uw_to - uw_from desc, ord limit 1
-        ),
-        d as (select day, sum(net_pnl) as pnl from t group by day),
-        ds as (
+                 array_agg(day order by rn) filter (where day_last) as days,
+                 array_agg(cum order by rn) filter (where day_last) as day_cums,
+                 -- Enough for the bootstrap, which is used only when every trade is in it (tradeCount <= BOOTSTRAP_MAX_TRADES).
+                 string_agg(nf::text, ',' order by rn) filter (where rn <= ${BOOTSTRAP_MAX_TRADES + 1}) as sample,
+                 string_agg(case when o = 1 then '1' else '0' end, '' order by rn) filter (where rn <= ${BOOTSTRAP_MAX_TRADES + 1}) as flags
+          from (
+            select l2.*,
+                   max(case when at_peak then rn end) over before as prev_peak_rn,
+                   max(case when at_peak then closed_at end) over before as prev_peak_at,
+                   max(dd) over before as max_dd_before
+            from (
+              select l1.*, cum >= greatest(0::numeric, max(cum) over upto) as at_peak, greatest(0::numeric, max(cum) over upto) - cum as dd,
+                     max(case when o is distinct from prev_o then rn end) over upto as run_rn
+              from (
+                select t.*, row_number() over upto as rn, sum(net_pnl) over upto as cum, lag(o) over upto as prev_o,
+                       min(closed_at) over upto as first_at, day is distinct from lead(day) over upto as day_last
+                from (
+                  select ${trades.id} as id, ${trades.closedAt} as closed_at, ${trades.netPnl} as net_pnl, ${trades.grossPnl} as gross_pnl,
+                         ${trades.fees} as fees, ${trades.holdSeconds} as hold_seconds, ${outcome(scope)} as o, ${trades.netPnl}::float8 as nf,
+                         ${trades.netPnl} / ${RISK} as r, ${localTime(scope)}::date as day
+                  from ${trades} where ${where(scope)}
+                ) t window upto as (order by closed_at, id rows between unbounded preceding and current row)
+              ) l1 window upto as (order by closed_at, id rows between unbounded preceding and current row)
+            ) l2 window before as (order by closed_at, id rows between unbounded preceding and 1 preceding)
+          ) l3
+        )
+        select agg.n, agg.wins, agg.losses, agg.be, agg.net, agg.gross, agg.fees, agg.gp, agg.gl, agg.lw, agg.ll, agg.hold, agg.hold_w, agg.hold_l,
+               agg.r_n, agg.r_mean, agg.r_sd, agg.mean, agg.sd, agg.mw, agg.ml, agg.mdd::text as mdd, agg.sample, agg.flags,
+               ds.days, ds.d_mean, ds.d_sd, ds.d_down,
+               ${ms(sql`agg.trough_at`)} as trough_ms, ${ms(sql`agg.peak_at`)} as peak_ms,
+               case when agg.mdd > 0 and agg.back[1] = agg.mdd then agg.back[3]::float8 end as recovered_ms,
+               case when ${openLongest} then ${ms(sql`coalesce(agg.peak_row_at, agg.first_at)`)} else agg.uw[3]::float8 end as uw_from_ms,
+               case when ${openLongest} then ${ms(sql`agg.last_at`)} else agg.uw[4]::float8 end as uw_to_ms,
+               not ${openLongest} as uw_recovered
+        from agg cross join lateral (
           select count(*)::int as days, avg(pnl)::float8 as d_mean, stddev_samp(pnl)::float8 as d_sd,
                  sqrt(avg(least(pnl, 0) * least(pnl, 0)))::float8 as d_down
-          from d
-        )
-        select agg.*, runs.mw, runs.ml, ds.days, ds.d_mean, ds.d_sd, ds.d_down,
-               ${ms(sql`dd.trough_at`)} as trough_ms, ${ms(sql`dd.peak_at`)} as peak_ms, ${ms(sql`dd.recovered_at`)} as recovered_ms,
-               ${ms(sql`longest.uw_from`)} as uw_from_ms, ${ms(sql`longest.uw_to`)} as uw_to_ms, longest.recovered as uw_recovered
-        from agg cross join runs cross join ds left join dd on true left join longest on true`);
+          from (
+            select day, sum(pnl) as pnl
+            from (select day, cum - coalesce(lag(cum) over (order by i), 0) as pnl from unnest(agg.days, agg.day_cums) with ordinality as u(day, cum, i)) x
+            group by day
+          ) d
+        ) ds`);
       const r = rowsOf<Record<string, unknown>>(result)[0]!;
       const date = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)));
       const uwFrom = date(r.uw_from_ms);
@@ -240,8 +259,8 @@ export function createAnalyticsRepository(db: Db) {
           dailyDownsideDeviation: num(r.d_down),
         },
         sample: {
-          values: (r.sample as string | null) ?? null,
-          flags: (r.flags as string | null) ?? null,
+          values: Number(r.n) <= BOOTSTRAP_MAX_TRADES ? ((r.sample as string | null) ?? null) : null,
+          flags: Number(r.n) <= BOOTSTRAP_MAX_TRADES ? ((r.flags as string | null) ?? null) : null,
           mean: num(r.mean),
           stdev: num(r.sd),
         },

@@ -2,8 +2,7 @@
  * Derivation of round-trip trades from the executions of one (account, instrument).
  * Pure: no I/O, no clock. The rules are written for people in docs/trades.md.
  */
-import type { Decimal } from '../../lib/decimal.js';
-import { ZERO, maxDecimal, roundTo, toDecimal, toDecimalString } from '../../lib/decimal.js';
+import { decimalScale, divRoundHalfEven, formatUnits, isPositiveDecimal, pow10, toUnits } from '../../lib/fixed-point.js';
 
 export interface ExecutionInput {
   /** Execution id (uuid). */
@@ -76,165 +75,179 @@ export const AVERAGE_PRICE_DECIMALS = 10;
 /** The closing share of a split fill's fees is rounded to this many places; the opening share takes the rest. */
 export const FEE_SPLIT_DECIMALS = 10;
 
+/*
+ * Arithmetic is exact fixed-point on BigInt (src/lib/fixed-point.ts): every quantity of one
+ * derivation is held at the largest quantity scale of its input, every price at the largest
+ * price scale, and so on, so sums need no rescaling and products carry the sum of scales. The
+ * only divisions are the averages and the closing fee share, each rounded half-even exactly
+ * once. The result equals the decimal.js formulation (test/modules/trades/derive-reference.ts)
+ * string for string.
+ */
+
 interface ParsedExecution {
   id: string;
   seq: number;
   time: number;
   /** +1 buy, −1 sell */
   direction: 1 | -1;
-  quantity: Decimal;
-  price: Decimal;
-  cost: Decimal;
-  multiplier: Decimal;
+  /** At the quantity scale. */
+  quantity: bigint;
+  /** At the price scale. */
+  price: bigint;
+  /** price × multiplier, at price scale + multiplier scale. */
+  value: bigint;
+  /** commission + fees, at the fee scale. */
+  cost: bigint;
 }
 
-interface Lot {
-  quantity: Decimal;
-  price: Decimal;
-  multiplier: Decimal;
+/** The common scales of one derivation: the largest of each field over its executions. */
+interface Scales {
+  quantity: number;
+  price: number;
+  multiplier: number;
+  /** Fees and fee shares: at least FEE_SPLIT_DECIMALS so a split share is exact. */
+  fee: number;
 }
 
 interface TradeState {
   firstExecutionId: string;
   /** +1 long, −1 short */
   direction: 1 | -1;
-  openedAt: Date;
-  closedAt: Date | null;
+  openedAt: number;
+  closedAt: number | null;
   /** Absolute open quantity. */
-  position: Decimal;
-  maxPosition: Decimal;
-  /** FIFO queue of open lots; `head` skips consumed lots without shifting the array. */
-  lots: Lot[];
-  head: number;
-  entryQuantity: Decimal;
-  entryNotional: Decimal;
-  exitQuantity: Decimal;
-  exitNotional: Decimal;
-  grossPnl: Decimal;
-  fees: Decimal;
-  fills: { executionId: string; quantity: Decimal; fees: Decimal; role: 'open' | 'close' }[];
+  position: bigint;
+  maxPosition: bigint;
+  entryQuantity: bigint;
+  /** Σ price × quantity, at price + quantity scale. */
+  entryNotional: bigint;
+  exitQuantity: bigint;
+  exitNotional: bigint;
+  /** At quantity + price + multiplier scale. */
+  grossPnl: bigint;
+  fees: bigint;
+  fills: TradeFill[];
+  /** Cost basis of the still-open lots, set when the derivation ends with this trade open. */
+  costBasis: bigint;
 }
 
-function parseExecution(e: ExecutionInput): ParsedExecution {
-  const time = e.executedAt instanceof Date ? e.executedAt.getTime() : Number.NaN;
-  if (!Number.isFinite(time)) throw new InvalidExecutionError(e.id, 'executedAt is not a valid date');
-  if (e.side !== 'buy' && e.side !== 'sell') throw new InvalidExecutionError(e.id, `side must be buy or sell, got "${String(e.side)}"`);
-  const parse = (value: string, what: string): Decimal => {
-    try {
-      return toDecimal(value, what);
-    } catch (error) {
-      throw new InvalidExecutionError(e.id, (error as Error).message);
-    }
-  };
-  const quantity = parse(e.quantity, 'quantity');
-  if (!quantity.gt(0)) throw new InvalidExecutionError(e.id, 'quantity must be > 0');
-  const multiplier = parse(e.multiplier, 'multiplier');
-  if (!multiplier.gt(0)) throw new InvalidExecutionError(e.id, 'multiplier must be > 0');
+function decimalField(e: ExecutionInput, value: string, what: string): number {
+  try {
+    return decimalScale(value, what);
+  } catch (error) {
+    throw new InvalidExecutionError(e.id, (error as Error).message);
+  }
+}
+
+/** Checks every execution in input order (the first bad one throws) and answers the common scales. */
+function checkExecutions(executions: readonly ExecutionInput[]): Scales {
+  const scales: Scales = { quantity: 0, price: 0, multiplier: 0, fee: FEE_SPLIT_DECIMALS };
+  for (const e of executions) {
+    const time = e.executedAt instanceof Date ? e.executedAt.getTime() : Number.NaN;
+    if (!Number.isFinite(time)) throw new InvalidExecutionError(e.id, 'executedAt is not a valid date');
+    if (e.side !== 'buy' && e.side !== 'sell') throw new InvalidExecutionError(e.id, `side must be buy or sell, got "${String(e.side)}"`);
+    const quantity = decimalField(e, e.quantity, 'quantity');
+    if (!isPositiveDecimal(e.quantity)) throw new InvalidExecutionError(e.id, 'quantity must be > 0');
+    const multiplier = decimalField(e, e.multiplier, 'multiplier');
+    if (!isPositiveDecimal(e.multiplier)) throw new InvalidExecutionError(e.id, 'multiplier must be > 0');
+    const price = decimalField(e, e.price, 'price');
+    const commission = decimalField(e, e.commission, 'commission');
+    const fees = decimalField(e, e.fees, 'fees');
+    if (quantity > scales.quantity) scales.quantity = quantity;
+    if (multiplier > scales.multiplier) scales.multiplier = multiplier;
+    if (price > scales.price) scales.price = price;
+    if (commission > scales.fee) scales.fee = commission;
+    if (fees > scales.fee) scales.fee = fees;
+  }
+  return scales;
+}
+
+/** Parsed one at a time in the loop, so no parsed copy of the whole input outlives a young-generation GC. */
+function parseExecution(e: ExecutionInput, scales: Scales): ParsedExecution {
+  const price = toUnits(e.price, scales.price);
   return {
     id: e.id,
     seq: e.seq,
-    time,
+    time: e.executedAt.getTime(),
     direction: e.side === 'buy' ? 1 : -1,
-    quantity,
-    price: parse(e.price, 'price'),
-    cost: parse(e.commission, 'commission').plus(parse(e.fees, 'fees')),
-    multiplier,
+    quantity: toUnits(e.quantity, scales.quantity),
+    price,
+    value: price * toUnits(e.multiplier, scales.multiplier),
+    cost: toUnits(e.commission, scales.fee) + toUnits(e.fees, scales.fee),
   };
 }
 
-function compareExecutions(a: ParsedExecution, b: ParsedExecution): number {
-  if (a.time !== b.time) return a.time - b.time;
-  if (a.seq !== b.seq) return a.seq - b.seq;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+/** Input positions in derivation order: executedAt, then seq, then id. Input already in that order (as the database loads it) is not re-sorted. */
+function derivationOrder(executions: readonly ExecutionInput[]): number[] {
+  const n = executions.length;
+  const times = new Float64Array(n);
+  for (let i = 0; i < n; i++) times[i] = executions[i]!.executedAt.getTime();
+  const compare = (a: number, b: number): number => {
+    if (times[a] !== times[b]) return times[a]! - times[b]!;
+    const x = executions[a]!;
+    const y = executions[b]!;
+    if (x.seq !== y.seq) return x.seq - y.seq;
+    return x.id < y.id ? -1 : x.id > y.id ? 1 : 0;
+  };
+  const order = new Array<number>(n);
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    order[i] = i;
+    if (sorted && i > 0 && compare(i - 1, i) > 0) sorted = false;
+  }
+  return sorted ? order : order.sort(compare);
 }
 
 function openTrade(e: ParsedExecution): TradeState {
   return {
     firstExecutionId: e.id,
     direction: e.direction,
-    openedAt: new Date(e.time),
+    openedAt: e.time,
     closedAt: null,
-    position: ZERO,
-    maxPosition: ZERO,
-    lots: [],
-    head: 0,
-    entryQuantity: ZERO,
-    entryNotional: ZERO,
-    exitQuantity: ZERO,
-    exitNotional: ZERO,
-    grossPnl: ZERO,
-    fees: ZERO,
+    position: 0n,
+    maxPosition: 0n,
+    entryQuantity: 0n,
+    entryNotional: 0n,
+    exitQuantity: 0n,
+    exitNotional: 0n,
+    grossPnl: 0n,
+    fees: 0n,
     fills: [],
+    costBasis: 0n,
   };
 }
 
-function addOpeningFill(trade: TradeState, e: ParsedExecution, quantity: Decimal, fees: Decimal): void {
-  trade.lots.push({ quantity, price: e.price, multiplier: e.multiplier });
-  trade.position = trade.position.plus(quantity);
-  trade.maxPosition = maxDecimal(trade.maxPosition, trade.position);
-  trade.entryQuantity = trade.entryQuantity.plus(quantity);
-  trade.entryNotional = trade.entryNotional.plus(e.price.times(quantity));
-  trade.fees = trade.fees.plus(fees);
-  trade.fills.push({ executionId: e.id, quantity, fees, role: 'open' });
+/** numerator / denominator rounded half-even to `places` decimal places, as units at that scale. */
+function roundedQuotient(numerator: bigint, denominator: bigint, places: number): bigint {
+  return divRoundHalfEven(numerator * pow10(places), denominator);
 }
 
-/** `quantity` never exceeds the trade's open position. */
-function addClosingFill(trade: TradeState, e: ParsedExecution, quantity: Decimal, fees: Decimal): void {
-  let remaining = quantity;
-  let pnl = ZERO;
-  while (remaining.gt(0)) {
-    const lot = trade.lots[trade.head];
-    if (!lot) throw new Error('invariant: closing quantity exceeds the open lots');
-    const matched = lot.quantity.lte(remaining) ? lot.quantity : remaining;
-    // Each side at its own multiplier, so realised P&L always equals the cash that moved.
-    const exitValue = e.price.times(matched).times(e.multiplier);
-    const entryValue = lot.price.times(matched).times(lot.multiplier);
-    pnl = pnl.plus(exitValue.minus(entryValue));
-    remaining = remaining.minus(matched);
-    if (matched.eq(lot.quantity)) {
-      trade.head += 1;
-    } else {
-      trade.lots[trade.head] = { ...lot, quantity: lot.quantity.minus(matched) };
-    }
-  }
-  trade.grossPnl = trade.grossPnl.plus(trade.direction === 1 ? pnl : pnl.negated());
-  trade.position = trade.position.minus(quantity);
-  trade.exitQuantity = trade.exitQuantity.plus(quantity);
-  trade.exitNotional = trade.exitNotional.plus(e.price.times(quantity));
-  trade.fees = trade.fees.plus(fees);
-  trade.fills.push({ executionId: e.id, quantity, fees, role: 'close' });
-  if (trade.position.isZero()) trade.closedAt = new Date(e.time);
-}
-
-function toDerivedTrade(t: TradeState): DerivedTrade {
-  const closed = t.closedAt !== null;
-  let costBasis = ZERO;
-  for (let i = t.head; i < t.lots.length; i++) {
-    const lot = t.lots[i]!;
-    costBasis = costBasis.plus(lot.price.times(lot.quantity).times(lot.multiplier));
-  }
+function toDerivedTrade(t: TradeState, scales: Scales): DerivedTrade {
+  const pnlScale = scales.quantity + scales.price + scales.multiplier;
+  const netScale = Math.max(pnlScale, scales.fee);
+  const net = t.grossPnl * pow10(netScale - pnlScale) - t.fees * pow10(netScale - scales.fee);
+  // avg = notional / quantity = (N / 10^(p+q)) / (Q / 10^q) = N / (Q × 10^p)
+  const priceUnit = pow10(scales.price);
   return {
     firstExecutionId: t.firstExecutionId,
     side: t.direction === 1 ? 'long' : 'short',
-    status: closed ? 'closed' : 'open',
-    openedAt: t.openedAt,
-    closedAt: t.closedAt,
-    quantity: toDecimalString(t.maxPosition),
-    openQuantity: toDecimalString(t.position),
-    avgEntry: toDecimalString(roundTo(t.entryNotional.div(t.entryQuantity), AVERAGE_PRICE_DECIMALS)),
-    avgExit: t.exitQuantity.isZero() ? null : toDecimalString(roundTo(t.exitNotional.div(t.exitQuantity), AVERAGE_PRICE_DECIMALS)),
-    grossPnl: toDecimalString(t.grossPnl),
-    fees: toDecimalString(t.fees),
-    netPnl: toDecimalString(t.grossPnl.minus(t.fees)),
-    costBasis: toDecimalString(costBasis),
-    holdSeconds: t.closedAt === null ? null : Math.floor((t.closedAt.getTime() - t.openedAt.getTime()) / 1000),
+    status: t.closedAt !== null ? 'closed' : 'open',
+    openedAt: new Date(t.openedAt),
+    closedAt: t.closedAt === null ? null : new Date(t.closedAt),
+    quantity: formatUnits(t.maxPosition, scales.quantity),
+    openQuantity: formatUnits(t.position, scales.quantity),
+    avgEntry: formatUnits(roundedQuotient(t.entryNotional, t.entryQuantity * priceUnit, AVERAGE_PRICE_DECIMALS), AVERAGE_PRICE_DECIMALS),
+    avgExit:
+      t.exitQuantity === 0n
+        ? null
+        : formatUnits(roundedQuotient(t.exitNotional, t.exitQuantity * priceUnit, AVERAGE_PRICE_DECIMALS), AVERAGE_PRICE_DECIMALS),
+    grossPnl: formatUnits(t.grossPnl, pnlScale),
+    fees: formatUnits(t.fees, scales.fee),
+    netPnl: formatUnits(net, netScale),
+    costBasis: formatUnits(t.costBasis, pnlScale),
+    holdSeconds: t.closedAt === null ? null : Math.floor((t.closedAt - t.openedAt) / 1000),
     executionCount: t.fills.length,
-    fills: t.fills.map((f) => ({
-      executionId: f.executionId,
-      quantity: toDecimalString(f.quantity),
-      fees: toDecimalString(f.fees),
-      role: f.role,
-    })),
+    fills: t.fills,
   };
 }
 
@@ -244,31 +257,88 @@ function toDerivedTrade(t: TradeState): DerivedTrade {
  * and is ordered by openedAt. Throws InvalidExecutionError for an execution it cannot use.
  */
 export function deriveTrades(executions: readonly ExecutionInput[]): DerivedTrade[] {
-  const sorted = executions.map(parseExecution).sort(compareExecutions);
+  const scales = checkExecutions(executions);
+  const order = derivationOrder(executions);
+
+  // FIFO queue of the current trade's open lots: quantity (quantity scale) and price × multiplier (value scale).
+  const lotQuantity: bigint[] = [];
+  const lotValue: bigint[] = [];
+  let head = 0;
+  const feeRounding = pow10(scales.fee - FEE_SPLIT_DECIMALS);
   const trades: TradeState[] = [];
   let current: TradeState | null = null;
 
-  for (const e of sorted) {
+  const open = (t: TradeState, e: ParsedExecution, quantity: bigint, fees: bigint) => {
+    lotQuantity.push(quantity);
+    lotValue.push(e.value);
+    t.position += quantity;
+    if (t.position > t.maxPosition) t.maxPosition = t.position;
+    t.entryQuantity += quantity;
+    t.entryNotional += e.price * quantity;
+    t.fees += fees;
+    t.fills.push({ executionId: e.id, quantity: formatUnits(quantity, scales.quantity), fees: formatUnits(fees, scales.fee), role: 'open' });
+  };
+
+  /** `quantity` never exceeds the trade's open position. */
+  const close = (t: TradeState, e: ParsedExecution, quantity: bigint, fees: bigint) => {
+    let remaining = quantity;
+    // Σ matched × (exit value − entry value): each side at its own multiplier, so realised P&L equals the cash that moved.
+    let pnl = 0n;
+    while (remaining > 0n) {
+      if (head >= lotQuantity.length) throw new Error('invariant: closing quantity exceeds the open lots');
+      const lot = lotQuantity[head]!;
+      if (lot <= remaining) {
+        pnl += lot * (e.value - lotValue[head]!);
+        remaining -= lot;
+        head += 1;
+      } else {
+        pnl += remaining * (e.value - lotValue[head]!);
+        lotQuantity[head] = lot - remaining;
+        remaining = 0n;
+      }
+    }
+    t.grossPnl += t.direction === 1 ? pnl : -pnl;
+    t.position -= quantity;
+    t.exitQuantity += quantity;
+    t.exitNotional += e.price * quantity;
+    t.fees += fees;
+    t.fills.push({ executionId: e.id, quantity: formatUnits(quantity, scales.quantity), fees: formatUnits(fees, scales.fee), role: 'close' });
+    if (t.position === 0n) t.closedAt = e.time;
+  };
+
+  const start = (e: ParsedExecution): TradeState => {
+    lotQuantity.length = 0;
+    lotValue.length = 0;
+    head = 0;
+    const t = openTrade(e);
+    trades.push(t);
+    return t;
+  };
+
+  for (const index of order) {
+    const e = parseExecution(executions[index]!, scales);
     if (current === null) {
-      current = openTrade(e);
-      trades.push(current);
-      addOpeningFill(current, e, e.quantity, e.cost);
+      current = start(e);
+      open(current, e, e.quantity, e.cost);
     } else if (e.direction === current.direction) {
-      addOpeningFill(current, e, e.quantity, e.cost);
-    } else if (e.quantity.lte(current.position)) {
-      addClosingFill(current, e, e.quantity, e.cost);
+      open(current, e, e.quantity, e.cost);
+    } else if (e.quantity <= current.position) {
+      close(current, e, e.quantity, e.cost);
     } else {
-      // Crosses zero: close the old trade, open the opposite one with the rest.
+      // Crosses zero: close the old trade, open the opposite one with the rest. The closing
+      // share is cost × closing / quantity rounded to FEE_SPLIT_DECIMALS; the opening share the rest.
       const closeQuantity = current.position;
-      const openQuantity = e.quantity.minus(closeQuantity);
-      const closeFees = roundTo(e.cost.times(closeQuantity).div(e.quantity), FEE_SPLIT_DECIMALS);
-      const openFees = e.cost.minus(closeFees);
-      addClosingFill(current, e, closeQuantity, closeFees);
-      current = openTrade(e);
-      trades.push(current);
-      addOpeningFill(current, e, openQuantity, openFees);
+      const closeFees = divRoundHalfEven(e.cost * closeQuantity, e.quantity * feeRounding) * feeRounding;
+      close(current, e, closeQuantity, closeFees);
+      current = start(e);
+      open(current, e, e.quantity - closeQuantity, e.cost - closeFees);
     }
     if (current.closedAt !== null) current = null;
   }
-  return trades.map(toDerivedTrade);
+  if (current !== null) {
+    let costBasis = 0n;
+    for (let i = head; i < lotQuantity.length; i++) costBasis += lotQuantity[i]! * lotValue[i]!;
+    current.costBasis = costBasis;
+  }
+  return trades.map((t) => toDerivedTrade(t, scales));
 }

@@ -53,36 +53,13 @@ export interface DerivedTradeRow {
   execution_count: number;
 }
 
-/** A stored trade's identity and derived columns, to tell which rows a rebuild must write. */
-export interface StoredTrade {
-  id: string;
-  firstExecutionId: string;
-  symbol: string;
-  assetClass: string;
-  side: string;
-  status: string;
-  openedMs: number;
-  closedMs: number | null;
-  quantity: string;
-  openQuantity: string;
-  avgEntry: string;
-  avgExit: string | null;
-  grossPnl: string;
-  fees: string;
-  netPnl: string;
-  costBasis: string;
-  holdSeconds: number | null;
-  multiplier: string;
-  currency: string;
-  executionCount: number;
-}
-
-export interface StoredLink {
-  tradeId: string;
-  executionId: string;
-  quantity: string;
-  fees: string;
-  role: 'open' | 'close';
+/** Fill links as columns (one entry per link in each array), the shape the statement unnests. */
+export interface LinkColumns {
+  tradeIds: string[];
+  executionIds: string[];
+  quantities: string[];
+  fees: string[];
+  roles: ('open' | 'close')[];
 }
 
 export interface TradeRow {
@@ -187,11 +164,34 @@ const SORT_COLUMNS: Record<SortField | 'id', { column: SQL; type: SQL; nullable:
   id: { column: sql`${trades.id}`, type: sql`uuid`, nullable: false },
 };
 
+/** The columns a rebuild writes, in the order of DerivedTradeRow. */
+const DERIVED_COLUMNS: readonly (keyof DerivedTradeRow)[] = [
+  'account_id',
+  'instrument_key',
+  'symbol',
+  'asset_class',
+  'side',
+  'status',
+  'opened_at',
+  'closed_at',
+  'quantity',
+  'open_quantity',
+  'avg_entry',
+  'avg_exit',
+  'gross_pnl',
+  'fees',
+  'net_pnl',
+  'cost_basis',
+  'hold_seconds',
+  'multiplier',
+  'currency',
+  'first_execution_id',
+  'execution_count',
+];
+
 function rowsOf<T>(result: unknown): T[] {
   return (result as { rows: T[] }).rows;
 }
-
-const refsJson = (refs: readonly InstrumentRef[]) => JSON.stringify(refs.map((r) => ({ account_id: r.accountId, instrument_key: r.instrumentKey })));
 
 /** Nulls sort last in both directions, so "after value v" for a nullable column also takes the nulls. */
 function afterCondition(key: { field: SortField | 'id'; descending: boolean }, value: string | null): SQL | undefined {
@@ -260,147 +260,128 @@ export function createTradesRepository(db: Db) {
         ) locked`);
     },
 
-    /** The executions of these instruments, in (account, instrument, executed_at, seq) order. */
+    /**
+     * The executions of these instruments; each instrument's in (executed_at, seq) order. One
+     * index range scan per instrument (executions_instrument_idx), no sort of the whole set.
+     */
     async loadExecutions(userId: string, refs: readonly InstrumentRef[], tx: Executor = db): Promise<LedgerExecution[]> {
       if (refs.length === 0) return [];
       const result = await tx.execute(sql`
-        select e.id::text as id, e.seq::text as seq, e.account_id::text as account_id, e.instrument_key,
+        select p.i::int as i, e.id::text as id, e.seq::float8 as seq,
                (extract(epoch from e.executed_at) * 1000)::float8 as executed_ms,
                e.symbol, e.asset_class, e.side, e.quantity::text as quantity, e.price::text as price,
                e.commission::text as commission, e.fees::text as fees, e.multiplier::text as multiplier, e.currency
-        from ${executions} e
-        join jsonb_to_recordset(${refsJson(refs)}::jsonb) as p(account_id uuid, instrument_key text)
-          on e.account_id = p.account_id and e.instrument_key = p.instrument_key
-        where e.user_id = ${userId}
-        order by e.account_id, e.instrument_key, e.executed_at, e.seq`);
-      return rowsOf<Record<string, string | number>>(result).map((r) => ({
-        id: String(r.id),
-        seq: Number(r.seq),
-        accountId: String(r.account_id),
-        instrumentKey: String(r.instrument_key),
-        executedAt: new Date(Math.floor(Number(r.executed_ms))),
-        symbol: String(r.symbol),
-        assetClass: r.asset_class as LedgerExecution['assetClass'],
-        side: r.side as LedgerExecution['side'],
-        quantity: String(r.quantity),
-        price: String(r.price),
-        commission: String(r.commission),
-        fees: String(r.fees),
-        multiplier: String(r.multiplier),
-        currency: String(r.currency),
-      }));
-    },
-
-    /** The trades of these instruments as they are stored, derived columns as text, instants as epoch ms. */
-    async loadStoredTrades(userId: string, refs: readonly InstrumentRef[], tx: Executor = db): Promise<StoredTrade[]> {
-      if (refs.length === 0) return [];
-      const result = await tx.execute(sql`
-        select t.id::text as id, t.first_execution_id::text as first_execution_id, t.account_id::text as account_id, t.instrument_key,
-               t.symbol, t.asset_class, t.side, t.status,
-               (extract(epoch from t.opened_at) * 1000)::float8 as opened_ms,
-               (extract(epoch from t.closed_at) * 1000)::float8 as closed_ms,
-               t.quantity::text as quantity, t.open_quantity::text as open_quantity, t.avg_entry::text as avg_entry,
-               t.avg_exit::text as avg_exit, t.gross_pnl::text as gross_pnl, t.fees::text as fees, t.net_pnl::text as net_pnl,
-               t.cost_basis::text as cost_basis, t.hold_seconds::text as hold_seconds, t.multiplier::text as multiplier,
-               t.currency, t.execution_count::int as execution_count
-        from ${trades} t
-        join jsonb_to_recordset(${refsJson(refs)}::jsonb) as p(account_id uuid, instrument_key text)
-          on t.account_id = p.account_id and t.instrument_key = p.instrument_key
-        where t.user_id = ${userId}`);
-      return rowsOf<Record<string, string | number | null>>(result).map((r) => ({
-        id: String(r.id),
-        firstExecutionId: String(r.first_execution_id),
-        symbol: String(r.symbol),
-        assetClass: String(r.asset_class),
-        side: String(r.side),
-        status: String(r.status),
-        openedMs: Math.round(Number(r.opened_ms)),
-        closedMs: r.closed_ms === null ? null : Math.round(Number(r.closed_ms)),
-        quantity: String(r.quantity),
-        openQuantity: String(r.open_quantity),
-        avgEntry: String(r.avg_entry),
-        avgExit: r.avg_exit === null ? null : String(r.avg_exit),
-        grossPnl: String(r.gross_pnl),
-        fees: String(r.fees),
-        netPnl: String(r.net_pnl),
-        costBasis: String(r.cost_basis),
-        holdSeconds: r.hold_seconds === null ? null : Number(r.hold_seconds),
-        multiplier: String(r.multiplier),
-        currency: String(r.currency),
-        executionCount: Number(r.execution_count),
-      }));
-    },
-
-    /** The fill links of these trades. */
-    async loadStoredLinks(tradeIds: readonly string[], tx: Executor = db): Promise<StoredLink[]> {
-      if (tradeIds.length === 0) return [];
-      const result = await tx.execute(sql`
-        select te.trade_id::text as trade_id, te.execution_id::text as execution_id, te.quantity::text as quantity,
-               te.fees::text as fees, te.role
-        from ${tradeExecutions} te
-        join (select (jsonb_array_elements_text(${JSON.stringify(tradeIds)}::jsonb))::uuid as id) ids on ids.id = te.trade_id`);
-      return rowsOf<Record<string, string>>(result).map((r) => ({
-        tradeId: String(r.trade_id),
-        executionId: String(r.execution_id),
-        quantity: String(r.quantity),
-        fees: String(r.fees),
-        role: r.role as 'open' | 'close',
-      }));
+        from unnest(${sql.param(refs.map((r) => r.accountId))}::uuid[], ${sql.param(refs.map((r) => r.instrumentKey))}::text[])
+          with ordinality as p(account_id, instrument_key, i)
+        cross join lateral (
+          select * from ${executions} x
+          where x.account_id = p.account_id and x.instrument_key = p.instrument_key and x.user_id = ${userId}
+          order by x.executed_at, x.seq
+        ) e`);
+      return rowsOf<Record<string, string | number>>(result).map((r) => {
+        const ref = refs[Number(r.i) - 1]!;
+        return {
+          id: String(r.id),
+          seq: Number(r.seq),
+          accountId: ref.accountId,
+          instrumentKey: ref.instrumentKey,
+          executedAt: new Date(Math.floor(Number(r.executed_ms))),
+          symbol: String(r.symbol),
+          assetClass: r.asset_class as LedgerExecution['assetClass'],
+          side: r.side as LedgerExecution['side'],
+          quantity: String(r.quantity),
+          price: String(r.price),
+          commission: String(r.commission),
+          fees: String(r.fees),
+          multiplier: String(r.multiplier),
+          currency: String(r.currency),
+        };
+      });
     },
 
     /**
-     * Inserts new trades and rewrites the derived columns of changed ones (never the annotation
-     * columns), keyed by first execution. Answers the id of each written row.
+     * Makes the stored trades of these instruments equal to `rows` in one statement: deletes the
+     * trades whose first execution no longer opens a trade (their fill, tag and rule-check links
+     * go with them), inserts new ones, and rewrites the derived columns (never the annotation
+     * columns) of those whose values differ, keyed by first execution. Unchanged rows are not
+     * touched, so their updated_at stays. Answers the id of every row of `rows`.
+     *
+     * The differences are set operations (EXCEPT, NOT IN over a hashed subplan) and the deletes
+     * go by ctid, so no plan can degrade into a nested loop over the instrument's trades.
      */
-    async upsertTrades(userId: string, rows: readonly DerivedTradeRow[], tx: Tx): Promise<{ id: string; firstExecutionId: string }[]> {
-      if (rows.length === 0) return [];
+    async syncTrades(userId: string, refs: readonly InstrumentRef[], rows: readonly DerivedTradeRow[], tx: Tx): Promise<Map<string, string>> {
+      if (refs.length === 0) return new Map();
+      const col = <K extends keyof DerivedTradeRow>(key: K) => sql.param(rows.map((r) => r[key]));
+      const derived = sql.raw(DERIVED_COLUMNS.join(', '));
       const result = await tx.execute(sql`
-        insert into ${trades} (user_id, account_id, instrument_key, symbol, asset_class, side, status, opened_at, closed_at,
-          quantity, open_quantity, avg_entry, avg_exit, gross_pnl, fees, net_pnl, cost_basis, hold_seconds, multiplier,
-          currency, first_execution_id, execution_count)
-        select ${userId}::uuid, x.account_id, x.instrument_key, x.symbol, x.asset_class, x.side, x.status, x.opened_at, x.closed_at,
-          x.quantity, x.open_quantity, x.avg_entry, x.avg_exit, x.gross_pnl, x.fees, x.net_pnl, x.cost_basis, x.hold_seconds, x.multiplier,
-          x.currency, x.first_execution_id, x.execution_count
-        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(account_id uuid, instrument_key text, symbol text, asset_class text,
-          side text, status text, opened_at timestamptz, closed_at timestamptz, quantity numeric, open_quantity numeric, avg_entry numeric,
-          avg_exit numeric, gross_pnl numeric, fees numeric, net_pnl numeric, cost_basis numeric, hold_seconds bigint, multiplier numeric,
-          currency text, first_execution_id uuid, execution_count integer)
-        on conflict (first_execution_id) do update set
-          symbol = excluded.symbol, asset_class = excluded.asset_class, side = excluded.side, status = excluded.status,
-          opened_at = excluded.opened_at, closed_at = excluded.closed_at, quantity = excluded.quantity,
-          open_quantity = excluded.open_quantity, avg_entry = excluded.avg_entry, avg_exit = excluded.avg_exit,
-          gross_pnl = excluded.gross_pnl, fees = excluded.fees, net_pnl = excluded.net_pnl, cost_basis = excluded.cost_basis,
-          hold_seconds = excluded.hold_seconds, multiplier = excluded.multiplier, currency = excluded.currency,
-          execution_count = excluded.execution_count, updated_at = now()
-        returning id::text as id, first_execution_id::text as first_execution_id`);
-      return rowsOf<{ id: string; first_execution_id: string }>(result).map((r) => ({ id: String(r.id), firstExecutionId: String(r.first_execution_id) }));
+        with w as (
+          select * from unnest(${col('account_id')}::uuid[], ${col('instrument_key')}::text[], ${col('symbol')}::text[],
+            ${col('asset_class')}::text[], ${col('side')}::text[], ${col('status')}::text[], ${col('opened_at')}::timestamptz[],
+            ${col('closed_at')}::timestamptz[], ${col('quantity')}::numeric[], ${col('open_quantity')}::numeric[], ${col('avg_entry')}::numeric[],
+            ${col('avg_exit')}::numeric[], ${col('gross_pnl')}::numeric[], ${col('fees')}::numeric[], ${col('net_pnl')}::numeric[],
+            ${col('cost_basis')}::numeric[], ${col('hold_seconds')}::bigint[], ${col('multiplier')}::numeric[], ${col('currency')}::text[],
+            ${col('first_execution_id')}::uuid[], ${col('execution_count')}::int[])
+          as w(${derived})
+        ),
+        stored as (
+          -- One trades_instrument_idx range per instrument (OFFSET 0: see syncLinks).
+          select t.* from unnest(${sql.param(refs.map((r) => r.accountId))}::uuid[], ${sql.param(refs.map((r) => r.instrumentKey))}::text[]) as r(account_id, instrument_key)
+          cross join lateral (
+            select x.ctid as row_id, x.id, ${sql.raw(DERIVED_COLUMNS.map((c) => `x.${c}`).join(', '))}
+            from ${trades} x
+            where x.account_id = r.account_id and x.instrument_key = r.instrument_key and x.user_id = ${userId} offset 0
+          ) t
+        ),
+        stale as (
+          delete from ${trades} t
+          where t.ctid = any(array(select row_id from stored where first_execution_id not in (select first_execution_id from w)))
+        ),
+        written as (
+          insert into ${trades} (user_id, ${derived})
+          select ${userId}::uuid, d.* from (select ${derived} from w except select ${derived} from stored) d
+          on conflict (first_execution_id) do update set
+            symbol = excluded.symbol, asset_class = excluded.asset_class, side = excluded.side, status = excluded.status,
+            opened_at = excluded.opened_at, closed_at = excluded.closed_at, quantity = excluded.quantity,
+            open_quantity = excluded.open_quantity, avg_entry = excluded.avg_entry, avg_exit = excluded.avg_exit,
+            gross_pnl = excluded.gross_pnl, fees = excluded.fees, net_pnl = excluded.net_pnl, cost_basis = excluded.cost_basis,
+            hold_seconds = excluded.hold_seconds, multiplier = excluded.multiplier, currency = excluded.currency,
+            execution_count = excluded.execution_count, updated_at = now()
+          returning id, first_execution_id
+        )
+        select id::text as id, first_execution_id::text as first_execution_id from stored
+        union all
+        select id::text, first_execution_id::text from written`);
+      // A written row repeats a stored one with the same id; stale rows are simply never asked for.
+      return new Map(rowsOf<{ id: string; first_execution_id: string }>(result).map((r) => [String(r.first_execution_id), String(r.id)]));
     },
 
-    /** Deletes trades by id (their fill, tag and rule-check links go with them). */
-    async deleteTrades(userId: string, ids: readonly string[], tx: Tx): Promise<void> {
-      if (ids.length === 0) return;
+    /**
+     * Makes the fill links of these trades equal to `links` in one statement: deletes the links
+     * of `tradeIds` that are not wanted, inserts missing ones, and updates those whose share differs.
+     */
+    async syncLinks(tradeIds: readonly string[], links: LinkColumns, tx: Tx): Promise<void> {
+      if (tradeIds.length === 0) return;
       await tx.execute(sql`
-        delete from ${trades} t
-        using (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::uuid as id) ids
-        where t.id = ids.id and t.user_id = ${userId}`);
-    },
-
-    async deleteLinks(links: readonly { tradeId: string; executionId: string }[], tx: Tx): Promise<void> {
-      if (links.length === 0) return;
-      const param = JSON.stringify(links.map((l) => ({ trade_id: l.tradeId, execution_id: l.executionId })));
-      await tx.execute(sql`
-        delete from ${tradeExecutions} te
-        using jsonb_to_recordset(${param}::jsonb) as x(trade_id uuid, execution_id uuid)
-        where te.trade_id = x.trade_id and te.execution_id = x.execution_id`);
-    },
-
-    async upsertLinks(links: readonly StoredLink[], tx: Tx): Promise<void> {
-      if (links.length === 0) return;
-      const param = JSON.stringify(links.map((l) => ({ trade_id: l.tradeId, execution_id: l.executionId, quantity: l.quantity, fees: l.fees, role: l.role })));
-      await tx.execute(sql`
+        with w as (
+          select * from unnest(${sql.param(links.tradeIds)}::uuid[], ${sql.param(links.executionIds)}::uuid[],
+            ${sql.param(links.quantities)}::numeric[], ${sql.param(links.fees)}::numeric[], ${sql.param(links.roles)}::text[])
+          as w(trade_id, execution_id, quantity, fees, role)
+        ),
+        stored as (
+          -- One primary-key probe per trade (OFFSET 0 keeps the lateral subquery from being
+          -- flattened into a join the planner could answer with a scan of the whole table).
+          select te.* from unnest(${sql.param(tradeIds)}::uuid[]) as k(id)
+          cross join lateral (
+            select x.ctid as row_id, x.trade_id, x.execution_id, x.quantity, x.fees, x.role
+            from ${tradeExecutions} x where x.trade_id = k.id offset 0
+          ) te
+        ),
+        removed as (
+          delete from ${tradeExecutions} te
+          where te.ctid = any(array(select row_id from stored where (trade_id, execution_id) not in (select trade_id, execution_id from w)))
+        )
         insert into ${tradeExecutions} (trade_id, execution_id, quantity, fees, role)
-        select x.trade_id, x.execution_id, x.quantity, x.fees, x.role
-        from jsonb_to_recordset(${param}::jsonb) as x(trade_id uuid, execution_id uuid, quantity numeric, fees numeric, role text)
+        select * from (select trade_id, execution_id, quantity, fees, role from w except select trade_id, execution_id, quantity, fees, role from stored) d
         on conflict (trade_id, execution_id) do update set quantity = excluded.quantity, fees = excluded.fees, role = excluded.role`);
     },
 
@@ -444,10 +425,28 @@ export function createTradesRepository(db: Db) {
       tx: Executor = db,
     ): Promise<{ row: TradeRow; keys: (string | null)[] }[]> {
       const conditions = tradeFilterConditions(userId, query.filters, query.timezone, query.breakevenTolerance);
+      // Implied by the date filter (a trade's activity time, closedAt or else openedAt, is never
+      // before its openedAt), and an index bound: a page in openedAt order starts reading at `to`
+      // instead of skipping every later trade.
+      if (query.filters.to !== undefined) conditions.push(...timeRange(sql`${trades.openedAt}`, { to: query.filters.to }, query.timezone));
 
       const keys = [...query.sort, { field: 'id' as const, descending: false }];
-      if (query.after) conditions.push(keysetCondition(keys, query.after));
-      const orderBy = keys.map((k) => sql`${SORT_COLUMNS[k.field].column} ${k.descending ? sql`desc` : sql`asc`} nulls last`);
+      if (query.after) {
+        conditions.push(keysetCondition(keys, query.after));
+        // The same condition restated as a bound on the first key alone, which an index can seek to
+        // (the OR above can only be filtered); a nullable first key has no such bound, nulls come after.
+        const first = SORT_COLUMNS[keys[0]!.field];
+        const value = query.after[0];
+        if (!first.nullable && value !== null && value !== undefined) {
+          conditions.push(keys[0]!.descending ? sql`${first.column} <= ${value}::${first.type}` : sql`${first.column} >= ${value}::${first.type}`);
+        }
+      }
+      // NULLS LAST only where a column can be null: said of a NOT NULL column it would only stop
+      // the planner from reading a descending page backwards off an ascending index.
+      const orderBy = keys.map((k) => {
+        const c = SORT_COLUMNS[k.field];
+        return sql`${c.column} ${k.descending ? sql`desc` : sql`asc`}${c.nullable ? sql` nulls last` : sql``}`;
+      });
       const keyColumns = Object.fromEntries(keys.map((k, i) => [`k${i}`, sql<string | null>`${SORT_COLUMNS[k.field].column}::text`]));
 
       const rows = await tx

@@ -6,9 +6,9 @@ import type { AccountsService } from '../accounts/accounts.service.js';
 import { InvalidExecutionInputError, prepareExecution } from '../executions/executions.domain.js';
 import type { ExecutionsRepository } from '../executions/executions.repository.js';
 import { normalizeSymbol } from '../instruments/instruments.domain.js';
-import type { DerivedTrade, TradeFill } from './trades.domain.js';
+import type { DerivedTrade } from './trades.domain.js';
 import { deriveTrades } from './trades.domain.js';
-import type { DerivedTradeRow, InstrumentRef, LedgerExecution, SortKey, StoredLink, StoredTrade, TradeRow, TradeTagRow, TradesRepository } from './trades.repository.js';
+import type { DerivedTradeRow, InstrumentRef, LedgerExecution, LinkColumns, SortKey, TradeRow, TradeTagRow, TradesRepository } from './trades.repository.js';
 import type { CreateManualTradeInput, ManualTradeResultView, SortField, TradeDetailView, TradeListInput, TradeView } from './trades.schemas.js';
 import { SORT_FIELDS } from './trades.schemas.js';
 
@@ -19,14 +19,12 @@ export interface TradesServiceDeps {
   accountsService: Pick<AccountsService, 'getAccount'>;
 }
 
-/** Instruments rebuilt per round of statements: bounds the size of one statement's JSON. */
+/** Instruments rebuilt per round of statements: bounds the size of one statement's arrays. */
 const REBUILD_CHUNK = 200;
 const DEFAULT_SORT = '-openedAt';
 
 const dec = (value: string) => normalizeDecimalString(value);
 const decOrNull = (value: string | null) => (value === null ? null : normalizeDecimalString(value));
-
-const sameDecimal = (a: string | null, b: string | null) => a === b || (a !== null && b !== null && toDecimal(a).eq(toDecimal(b)));
 
 function toDerivedRow(trade: DerivedTrade, first: LedgerExecution): DerivedTradeRow {
   return {
@@ -52,30 +50,6 @@ function toDerivedRow(trade: DerivedTrade, first: LedgerExecution): DerivedTrade
     first_execution_id: trade.firstExecutionId,
     execution_count: trade.executionCount,
   };
-}
-
-/** Whether a stored trade already has these derived values (then the rebuild leaves its row, and updated_at, alone). */
-function sameDerived(stored: StoredTrade, row: DerivedTradeRow): boolean {
-  return (
-    stored.symbol === row.symbol &&
-    stored.assetClass === row.asset_class &&
-    stored.side === row.side &&
-    stored.status === row.status &&
-    stored.openedMs === Date.parse(row.opened_at) &&
-    stored.closedMs === (row.closed_at === null ? null : Date.parse(row.closed_at)) &&
-    stored.holdSeconds === row.hold_seconds &&
-    stored.currency === row.currency &&
-    stored.executionCount === row.execution_count &&
-    sameDecimal(stored.quantity, row.quantity) &&
-    sameDecimal(stored.openQuantity, row.open_quantity) &&
-    sameDecimal(stored.avgEntry, row.avg_entry) &&
-    sameDecimal(stored.avgExit, row.avg_exit) &&
-    sameDecimal(stored.grossPnl, row.gross_pnl) &&
-    sameDecimal(stored.fees, row.fees) &&
-    sameDecimal(stored.netPnl, row.net_pnl) &&
-    sameDecimal(stored.costBasis, row.cost_basis) &&
-    sameDecimal(stored.multiplier, row.multiplier)
-  );
 }
 
 /**
@@ -211,13 +185,12 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
 
   /**
    * Derives the trades of these instruments and writes only the difference from what is
-   * stored: new or changed trades (one multi-row upsert), trades whose first execution no
-   * longer opens a trade (one delete), and fill links (one delete, one upsert).
+   * stored, comparing in the database (so nothing stored is read back into JavaScript): one
+   * statement for the trades (delete stale, insert new, update changed) and one for the fill
+   * links. Three statements per round whatever the number of executions.
    */
   async function rebuildChunk(userId: string, chunk: readonly InstrumentRef[], tx: Tx): Promise<number> {
     const loaded = await tradesRepository.loadExecutions(userId, chunk, tx);
-    const stored = await tradesRepository.loadStoredTrades(userId, chunk, tx);
-    const storedByFirst = new Map(stored.map((t) => [t.firstExecutionId, t]));
     const groups = new Map<string, LedgerExecution[]>();
     for (const e of loaded) {
       const key = `${e.accountId}:${e.instrumentKey}`;
@@ -226,46 +199,38 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
       else groups.set(key, [e]);
     }
 
-    const toWrite: DerivedTradeRow[] = [];
-    const wantedFills: { firstExecutionId: string; fill: TradeFill }[] = [];
-    const derivedFirsts = new Set<string>();
+    const rows: DerivedTradeRow[] = [];
+    const tradeFills: DerivedTrade['fills'][] = [];
     for (const group of groups.values()) {
       const byId = new Map(group.map((e) => [e.id, e]));
       for (const trade of deriveTrades(group)) {
-        const row = toDerivedRow(trade, byId.get(trade.firstExecutionId)!);
-        derivedFirsts.add(trade.firstExecutionId);
-        const existing = storedByFirst.get(trade.firstExecutionId);
-        if (!existing || !sameDerived(existing, row)) toWrite.push(row);
-        for (const fill of trade.fills) wantedFills.push({ firstExecutionId: trade.firstExecutionId, fill });
+        rows.push(toDerivedRow(trade, byId.get(trade.firstExecutionId)!));
+        tradeFills.push(trade.fills);
       }
     }
 
-    const kept = stored.filter((t) => derivedFirsts.has(t.firstExecutionId));
-    await tradesRepository.deleteTrades(userId, stored.filter((t) => !derivedFirsts.has(t.firstExecutionId)).map((t) => t.id), tx);
-    const idByFirst = new Map(kept.map((t) => [t.firstExecutionId, t.id]));
-    for (const written of await tradesRepository.upsertTrades(userId, toWrite, tx)) idByFirst.set(written.firstExecutionId, written.id);
-
-    const existingLinks = new Map((await tradesRepository.loadStoredLinks(kept.map((t) => t.id), tx)).map((l) => [`${l.tradeId}:${l.executionId}`, l]));
-    const linksToWrite: StoredLink[] = [];
-    const wantedKeys = new Set<string>();
-    for (const { firstExecutionId, fill } of wantedFills) {
-      const link: StoredLink = { tradeId: idByFirst.get(firstExecutionId)!, executionId: fill.executionId, quantity: fill.quantity, fees: fill.fees, role: fill.role };
-      const key = `${link.tradeId}:${link.executionId}`;
-      wantedKeys.add(key);
-      const existing = existingLinks.get(key);
-      if (!existing || existing.role !== link.role || !sameDecimal(existing.quantity, link.quantity) || !sameDecimal(existing.fees, link.fees)) linksToWrite.push(link);
-    }
-    await tradesRepository.deleteLinks([...existingLinks.entries()].filter(([key]) => !wantedKeys.has(key)).map(([, l]) => l), tx);
-    await tradesRepository.upsertLinks(linksToWrite, tx);
-    return derivedFirsts.size;
+    const idByFirst = await tradesRepository.syncTrades(userId, chunk, rows, tx);
+    const tradeIds = rows.map((row) => idByFirst.get(row.first_execution_id)!);
+    const links: LinkColumns = { tradeIds: [], executionIds: [], quantities: [], fees: [], roles: [] };
+    tradeFills.forEach((fills, i) => {
+      for (const fill of fills) {
+        links.tradeIds.push(tradeIds[i]!);
+        links.executionIds.push(fill.executionId);
+        links.quantities.push(fill.quantity);
+        links.fees.push(fill.fees);
+        links.roles.push(fill.role);
+      }
+    });
+    await tradesRepository.syncLinks(tradeIds, links, tx);
+    return rows.length;
   }
 
   async function tradeDetail(userId: string, row: TradeRow, tx?: Tx): Promise<TradeDetailView> {
-    const [tags, fills, ruleChecks] = await Promise.all([
-      tradesRepository.tagsOf(userId, [row.id], tx),
-      tradesRepository.fillsOf(userId, row.id, tx),
-      tradesRepository.ruleChecksOf(row.id, tx),
-    ]);
+    // One client runs one query at a time: inside a transaction the three go in turn; outside
+    // they may run side by side on pooled connections.
+    const [tags, fills, ruleChecks] = tx
+      ? [await tradesRepository.tagsOf(userId, [row.id], tx), await tradesRepository.fillsOf(userId, row.id, tx), await tradesRepository.ruleChecksOf(row.id, tx)]
+      : await Promise.all([tradesRepository.tagsOf(userId, [row.id]), tradesRepository.fillsOf(userId, row.id), tradesRepository.ruleChecksOf(row.id)]);
     return {
       ...toTradeView(row, tags),
       executions: fills.map((f) => ({
@@ -332,7 +297,10 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
       if (query.minPnl !== undefined && query.maxPnl !== undefined && toDecimal(query.minPnl).gt(toDecimal(query.maxPnl))) {
         throw badRequest('invalid_range', 'minPnl is greater than maxPnl.', { minPnl: query.minPnl, maxPnl: query.maxPnl });
       }
-      const settings = await tradesRepository.userSettings(userId);
+      // The user's time zone and breakeven tolerance matter only to the date and outcome filters;
+      // the plain first page does without that round trip.
+      const needsSettings = query.from !== undefined || query.to !== undefined || query.outcome !== undefined;
+      const settings = needsSettings ? await tradesRepository.userSettings(userId) : { timezone: 'UTC', breakevenTolerance: '0' };
       const rows = await tradesRepository.list(userId, {
         filters: {
           from: query.from,

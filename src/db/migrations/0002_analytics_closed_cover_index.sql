@@ -1,0 +1,1 @@
+CREATE INDEX "trades_user_closed_cover_idx" ON "trades" USING btree ("user_id","closed_at","id","net_pnl","gross_pnl","fees","hold_seconds","initial_risk","stop_price","avg_entry","quantity","multiplier") WHERE "trades"."status" = 'closed';

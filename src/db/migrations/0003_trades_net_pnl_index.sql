@@ -1,0 +1,1 @@
+CREATE INDEX "trades_user_net_pnl_idx" ON "trades" USING btree ("user_id","net_pnl","id");

@@ -1,0 +1,1 @@
+CREATE INDEX "trades_user_activity_idx" ON "trades" USING btree ("user_id",coalesce("closed_at", "opened_at"));

@@ -1,0 +1,403 @@
+/**
+ * Runs accepted imports in the background, in this process: parse the spooled file into the
+ * staging table (batched, in constant memory), then ONE transaction that routes accounts,
+ * inserts the executions with dedupe, rebuilds the touched instruments and marks the import
+ * done. Anything that stops an import marks it failed and empties its staging, so a file lands
+ * whole or not at all. See docs/import-formats.md, "Imports".
+ */
+import { createReadStream } from 'node:fs';
+import { readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../../config/config.js';
+import type { Tx } from '../../platform/db/database.js';
+import type { AccountsRepository } from '../accounts/accounts.repository.js';
+import type { AccountsService } from '../accounts/accounts.service.js';
+import { InvalidExecutionInputError, prepareExecution } from '../executions/executions.domain.js';
+import type { PreparedExecution } from '../executions/executions.domain.js';
+import type { TradesService } from '../trades/trades.service.js';
+import { RowErrorReport, columnOfField, contentKey } from './imports.domain.js';
+import type { ImportFailure } from './imports.domain.js';
+import type { ImportProgress, ImportRow, ImportsRepository, StagedExecution } from './imports.repository.js';
+import { MalformedCsvError, UnknownFormatError, parseExecutions } from './parsing/parse-stream.js';
+import type { ParsedExecution, RowError } from './parsing/types.js';
+
+export type ImportsConfig = Config['imports'];
+
+/** Rows per staging insert: ~22 array parameters of this length per statement. */
+const STAGE_BATCH = 2000;
+/** Staging inserts allowed in flight while parsing goes on (overlaps database time with parsing). */
+const STAGE_IN_FLIGHT = 2;
+const PROGRESS_EVERY_MS = 1000;
+const YIELD_EVERY_ROWS = 256;
+
+export interface FormAccount {
+  id: string;
+  currency: string;
+}
+
+export type PreparedRow = { ok: true; prepared: PreparedExecution; accountRef: string | null } | { ok: false; error: RowError };
+
+/**
+ * A parsed execution as it will be stored: instrument resolved, decimals normalised. Rows that
+ * name no account go to the form's account; without one they are row errors.
+ */
+export function prepareParsed(execution: ParsedExecution, formAccount: FormAccount | null): PreparedRow {
+  if (execution.accountRef === null && formAccount === null) {
+    return { ok: false, error: { line: execution.line, column: null, value: null, reason: 'the row names no account and the import has no accountId' } };
+  }
+  const accountId = execution.accountRef === null ? formAccount!.id : '';
+  // Rows routed by accountRef take their account's currency when the file has none (known at write time).
+  const accountCurrency = execution.accountRef === null ? formAccount!.currency : '';
+  try {
+    return { ok: true, accountRef: execution.accountRef, prepared: prepareExecution(accountId, accountCurrency, execution) };
+  } catch (error) {
+    if (error instanceof InvalidExecutionInputError) {
+      const field = error.field as keyof ParsedExecution;
+      const raw = execution[field];
+      const value = raw === null || raw === undefined ? null : raw instanceof Date ? raw.toISOString() : String(raw);
+      return { ok: false, error: { line: execution.line, column: columnOfField(error.field), value, reason: error.message } };
+    }
+    throw error;
+  }
+}
+
+function toStaged(ord: number, line: number, row: { prepared: PreparedExecution; accountRef: string | null }): StagedExecution {
+  const p = row.prepared;
+  return {
+    ord,
+    line,
+    accountId: row.accountRef === null ? p.accountId : null,
+    accountRef: row.accountRef,
+    instrumentKey: p.instrumentKey,
+    executedAt: p.executedAt,
+    symbol: p.symbol,
+    assetClass: p.assetClass,
+    side: p.side,
+    quantity: p.quantity,
+    price: p.price,
+    commission: p.commission,
+    fees: p.fees,
+    multiplier: p.multiplier,
+    currency: p.currency === '' ? null : p.currency,
+    brokerExecId: p.brokerExecId,
+    underlying: p.underlying,
+    expiry: p.expiry,
+    strike: p.strike,
+    optionRight: p.optionRight,
+    contentKey: contentKey(p),
+  };
+}
+
+/** New executions per rebuild call: the rebuild holds its instruments' executions in memory, so a large import rebuilds in slices (same transaction, same result). */
+const REBUILD_GROUP_EXECUTIONS = 5_000;
+
+export function rebuildGroups<T extends { added: number }>(touched: readonly T[]): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const ref of touched) {
+    if (current.length > 0 && size + ref.added > REBUILD_GROUP_EXECUTIONS) {
+      groups.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(ref);
+    size += ref.added;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/** Stops an import with a reason the user can read. */
+export class ImportFailedError extends Error {
+  constructor(readonly failure: ImportFailure) {
+    super(failure.message);
+  }
+}
+
+export interface ImportPipelineDeps {
+  importsRepository: ImportsRepository;
+  accountsService: Pick<AccountsService, 'getAccount'>;
+  accountsRepository: Pick<AccountsRepository, 'list' | 'insert'>;
+  tradesService: Pick<TradesService, 'rebuildInstruments'>;
+  config: ImportsConfig;
+  /** One process owns the database (PGlite): every running import found at start is abandoned. */
+  singleProcess: boolean;
+  log: FastifyBaseLogger;
+}
+
+interface Job {
+  id: string;
+  userId: string;
+  file: string;
+}
+
+export const INTERRUPTED: ImportFailure = {
+  code: 'interrupted',
+  message: 'The import was interrupted (the server stopped or restarted) before it finished; nothing was written. Upload the file again.',
+  details: {},
+};
+
+export function createImportPipeline({ importsRepository, accountsService, accountsRepository, tradesService, config, singleProcess, log }: ImportPipelineDeps) {
+  const queue: Job[] = [];
+  const held = new Map<string, Job>();
+  const active = new Set<Promise<void>>();
+  const abort = new AbortController();
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+
+  const uploadPath = (id: string) => path.join(config.dir, `${id}.upload`);
+
+  async function parseToStaging(job: Job, row: ImportRow, formAccount: FormAccount | null) {
+    const report = new RowErrorReport();
+    const progress: ImportProgress = { rowsRead: 0, bytesRead: 0, executionsParsed: 0, invalidRows: 0, ignoredRows: 0 };
+    // With onInvalid=reject the first invalid row ends staging; the rest is read for the report only.
+    let stagingOn = true;
+    let batch: StagedExecution[] = [];
+    const inFlight = new Set<Promise<void>>();
+    let stageError: unknown;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const rows = batch;
+      batch = [];
+      const p = importsRepository.stage(job.id, rows).then(
+        () => undefined,
+        (error: unknown) => {
+          stageError ??= error;
+        },
+      );
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+      while (inFlight.size >= STAGE_IN_FLIGHT) await Promise.race(inFlight);
+      if (stageError) throw stageError;
+    };
+
+    let lastSaved = Date.now();
+    let ord = 0;
+    const results = parseExecutions(createReadStream(job.file, { highWaterMark: 256 * 1024 }), {
+      broker: row.broker ?? row.brokerRequested,
+      timezone: row.timezone,
+      onProgress: (p) => {
+        progress.rowsRead = p.rowsRead;
+        progress.bytesRead = p.bytesRead;
+      },
+    });
+    try {
+      let sinceYield = 0;
+      for await (const result of results) {
+        if (abort.signal.aborted) throw new ImportFailedError(INTERRUPTED);
+        // The parser resolves rows of a buffered chunk as microtasks: give requests a turn every few hundred rows.
+        if (++sinceYield === YIELD_EVERY_ROWS) {
+          sinceYield = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        if (progress.rowsRead > config.maxRows) {
+          throw new ImportFailedError({ code: 'too_many_rows', message: `The file has more than ${config.maxRows} rows.`, details: { maxRows: config.maxRows } });
+        }
+        if (result.ok === 'skip') {
+          progress.ignoredRows++;
+        } else if (result.ok === false) {
+          progress.invalidRows++;
+          report.add(result.error);
+          if (row.onInvalid === 'reject') stagingOn = false;
+        } else {
+          const prepared = prepareParsed(result.execution, formAccount);
+          if (!prepared.ok) {
+            progress.invalidRows++;
+            report.add(prepared.error);
+            if (row.onInvalid === 'reject') stagingOn = false;
+          } else {
+            progress.executionsParsed++;
+            if (stagingOn) {
+              batch.push(toStaged(ord++, result.execution.line, prepared));
+              if (batch.length >= STAGE_BATCH) await flush();
+            }
+          }
+        }
+        if (Date.now() - lastSaved >= PROGRESS_EVERY_MS) {
+          lastSaved = Date.now();
+          await importsRepository.saveProgress(job.id, progress);
+        }
+      }
+      if (progress.rowsRead > config.maxRows) {
+        throw new ImportFailedError({ code: 'too_many_rows', message: `The file has more than ${config.maxRows} rows.`, details: { maxRows: config.maxRows } });
+      }
+      if (stagingOn) await flush();
+    } catch (error) {
+      if (error instanceof MalformedCsvError) {
+        throw new ImportFailedError({ code: 'malformed_csv', message: `The file is not valid CSV: ${error.message}`, details: { line: error.line } });
+      }
+      if (error instanceof UnknownFormatError) {
+        throw new ImportFailedError({ code: 'unknown_format', message: error.message, details: { headersFound: error.headersFound, supported: error.supported } });
+      }
+      throw error;
+    } finally {
+      await Promise.all(inFlight);
+    }
+    if (stageError) throw stageError;
+    return { progress, report };
+  }
+
+  /** Matches each broker account id of the file to an account (same broker first), creating the missing ones, inside the write transaction. */
+  async function routeAccounts(userId: string, refs: readonly string[], broker: string, tx: Tx) {
+    if (refs.length === 0) return { routes: [], created: 0 };
+    const accounts = [];
+    let after: { createdAt: string; id: string } | undefined;
+    for (;;) {
+      const page = await accountsRepository.list(userId, { after, limit: 500 }, tx);
+      accounts.push(...page);
+      const last = page.at(-1);
+      if (page.length < 500 || !last) break;
+      after = { createdAt: last.createdAtKey, id: last.id };
+    }
+    const routes: { accountRef: string; accountId: string; currency: string }[] = [];
+    let created = 0;
+    for (const ref of refs) {
+      const candidates = accounts.filter((a) => a.brokerAccountId === ref);
+      let account = candidates.find((a) => a.broker === broker) ?? candidates[0];
+      if (!account) {
+        account = await accountsRepository.insert(userId, { name: ref, broker, brokerAccountId: ref, currency: 'USD', timezone: null, startingBalance: null }, tx);
+        created++;
+      }
+      routes.push({ accountRef: ref, accountId: account.id, currency: account.currency });
+    }
+    return { routes, created };
+  }
+
+  async function run(job: Job): Promise<void> {
+    const started = await importsRepository.setStatus(job.id, 'parsing');
+    if (!started) return;
+    const row = await importsRepository.findById(job.userId, job.id);
+    if (!row) return;
+    let progress: ImportProgress | undefined;
+    let rowErrors: RowError[] = [];
+    try {
+      let formAccount: FormAccount | null = null;
+      if (row.accountId !== null) {
+        const account = await accountsService.getAccount(job.userId, row.accountId).catch(() => null);
+        if (!account) throw new ImportFailedError({ code: 'account_not_found', message: 'The import account was deleted before the import ran.', details: {} });
+        formAccount = { id: account.id, currency: account.currency };
+      }
+      const parsed = await parseToStaging(job, row, formAccount);
+      progress = parsed.progress;
+      rowErrors = parsed.report.errors;
+      if (row.onInvalid === 'reject' && parsed.report.count > 0) {
+        throw new ImportFailedError({
+          code: 'invalid_rows',
+          message: `${parsed.report.count} row(s) are invalid, so nothing was imported. Fix them, or import with onInvalid=skip to import the valid rows.`,
+          details: { invalidRows: parsed.report.count },
+        });
+      }
+      if (abort.signal.aborted) throw new ImportFailedError(INTERRUPTED);
+      if (!(await importsRepository.setStatus(job.id, 'writing'))) return;
+      await importsRepository.saveProgress(job.id, progress);
+      const broker = row.broker ?? row.brokerRequested;
+      await importsRepository.transaction(async (tx) => {
+        await importsRepository.setLocalStatementTimeout(config.writeTimeoutMs, tx);
+        const refs = await importsRepository.stagedAccountRefs(job.id, tx);
+        const { routes, created } = await routeAccounts(job.userId, refs, broker, tx);
+        const touched = await importsRepository.writeStaged(job.userId, job.id, routes, tx);
+        const added = touched.reduce((n, t) => n + t.added, 0);
+        for (const group of rebuildGroups(touched)) await tradesService.rebuildInstruments(job.userId, group, tx);
+        await importsRepository.deleteStaging(job.id, tx);
+        await importsRepository.markDone(
+          job.id,
+          { ...parsed.progress, executionsAdded: added, duplicatesSkipped: parsed.progress.executionsParsed - added, accountsCreated: created, rowErrors },
+          tx,
+        );
+      });
+    } catch (error) {
+      let failure: ImportFailure;
+      if (error instanceof ImportFailedError) failure = error.failure;
+      else if ((error as { code?: string }).code === '57014' || (error as { cause?: { code?: string } }).cause?.code === '57014') {
+        failure = { code: 'write_timeout', message: `Writing the import took longer than ${config.writeTimeoutMs} ms; nothing was written.`, details: {} };
+      } else {
+        log.error({ err: error, importId: job.id }, 'import failed unexpectedly');
+        failure = { code: 'internal_error', message: 'The import failed on our side; nothing was written. Quote the import id when reporting it.', details: {} };
+      }
+      await importsRepository.markFailed(job.id, failure, { ...(progress ?? {}), rowErrors });
+    }
+  }
+
+  function pump(): void {
+    while (active.size < config.workers && queue.length > 0 && !abort.signal.aborted) {
+      const job = queue.shift()!;
+      const p = run(job)
+        .catch((error: unknown) => log.error({ err: error, importId: job.id }, 'import worker error'))
+        .finally(async () => {
+          held.delete(job.id);
+          await rm(job.file, { force: true });
+          active.delete(p);
+          pump();
+        });
+      active.add(p);
+    }
+  }
+
+  async function heartbeat(): Promise<void> {
+    try {
+      await importsRepository.heartbeat([...held.keys()]);
+      // Another process may have died holding imports: fail them once they have gone quiet.
+      if (!singleProcess) await importsRepository.failAbandoned(config.staleAfterSeconds, INTERRUPTED, [...held.keys()]);
+    } catch (error) {
+      log.warn({ err: error }, 'import heartbeat failed');
+    }
+  }
+
+  return {
+    enqueue(job: Job): void {
+      held.set(job.id, job);
+      queue.push(job);
+      heartbeatTimer ??= setInterval(() => void heartbeat(), Math.max(1000, (config.staleAfterSeconds * 1000) / 4)).unref();
+      pump();
+    },
+
+    /**
+     * Start-up recovery: imports left queued or running by a process that stopped are failed and
+     * their staged rows and spooled files removed, so nothing of them remains; uploading the file
+     * again gives the same result as an uninterrupted run.
+     */
+    async recover(): Promise<string[]> {
+      const ids = await importsRepository.failAbandoned(singleProcess ? 0 : config.staleAfterSeconds, INTERRUPTED, [...held.keys()]);
+      await importsRepository.deleteOrphanStaging();
+      for (const id of ids) await rm(uploadPath(id), { force: true });
+      await removeStaleUploads();
+      return ids;
+    },
+
+    /** Stops taking work; running imports end as failed (interrupted) unless already writing, which completes. */
+    async stop(): Promise<void> {
+      abort.abort();
+      if (heartbeatTimer) clearInterval(heartbeatTimer);
+      for (const job of queue.splice(0)) {
+        await importsRepository.markFailed(job.id, INTERRUPTED, {});
+        held.delete(job.id);
+        await rm(job.file, { force: true });
+      }
+      await Promise.all(active);
+    },
+
+    uploadPath,
+  };
+
+  /** Spooled files no running import owns: left by a crash between upload and processing. */
+  async function removeStaleUploads(): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(config.dir);
+    } catch {
+      return;
+    }
+    const ids = names.filter((n) => n.endsWith('.upload')).map((n) => n.slice(0, -'.upload'.length));
+    const stillRunning = await importsRepository.runningAmong(ids.filter((id) => /^[0-9a-f-]{36}$/.test(id)));
+    for (const id of ids) {
+      if (held.has(id) || stillRunning.has(id)) continue;
+      const file = uploadPath(id);
+      const info = await stat(file).catch(() => null);
+      // An upload still being received has no import row yet: leave young files alone.
+      if (info && (singleProcess || Date.now() - info.mtimeMs > config.staleAfterSeconds * 1000)) await rm(file, { force: true });
+    }
+  }
+}
+
+export type ImportPipeline = ReturnType<typeof createImportPipeline>;

@@ -1,0 +1,169 @@
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accounts, executions } from '../../../src/db/schema/index.js';
+import { createAccountsRepository } from '../../../src/modules/accounts/accounts.repository.js';
+import { createAccountsService } from '../../../src/modules/accounts/accounts.service.js';
+import { createExecutionsRepository } from '../../../src/modules/executions/executions.repository.js';
+import { deriveTrades } from '../../../src/modules/trades/trades.domain.js';
+import type { InstrumentRef, TradesRepository } from '../../../src/modules/trades/trades.repository.js';
+import { createTradesRepository } from '../../../src/modules/trades/trades.repository.js';
+import { createTradesService } from '../../../src/modules/trades/trades.service.js';
+import type { TestApp } from '../../helpers/app.js';
+import { buildTestApp, createUser } from '../../helpers/app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await buildTestApp();
+});
+afterAll(() => t.close());
+
+function services(tradesRepository: TradesRepository = createTradesRepository(t.database.db)) {
+  const accountsService = createAccountsService({ accountsRepository: createAccountsRepository(t.database.db) });
+  return createTradesService({ tradesRepository, executionsRepository: createExecutionsRepository(t.database.db), accountsService });
+}
+
+/** A user with one account and a round-trip-heavy sequence of executions of one symbol (scale-ins, partial exits, flips). */
+async function ledger(symbol = 'AAPL', count = 40): Promise<{ userId: string; ref: InstrumentRef }> {
+  const user = await createUser(t);
+  const [account] = await t.database.db.insert(accounts).values({ userId: user.id, name: 'Main' }).returning({ id: accounts.id });
+  const sides = ['buy', 'buy', 'sell', 'sell', 'sell', 'buy', 'buy', 'sell'] as const;
+  const quantities = ['10', '5', '8', '12', '4', '9', '3', '2'];
+  const rows = Array.from({ length: count }, (_, i) => ({
+    userId: user.id,
+    accountId: account!.id,
+    instrumentKey: symbol,
+    symbol,
+    assetClass: 'stock' as const,
+    executedAt: new Date(Date.UTC(2025, 1, 3, 14, 30) + i * 60_000),
+    side: sides[i % sides.length]!,
+    quantity: quantities[i % quantities.length]!,
+    price: (100 + ((i * 7) % 13) / 4).toFixed(2),
+    commission: '0.35',
+    fees: i % 3 === 0 ? '0.01' : '0',
+    multiplier: '1',
+  }));
+  await t.database.db.insert(executions).values(rows);
+  return { userId: user.id, ref: { accountId: account!.id, instrumentKey: symbol } };
+}
+
+/** Every derived column of the user's trades and links, with xmin: the transaction that last wrote each row. */
+async function snapshot(userId: string) {
+  const tradeRows = await t.database.db.execute(sql`
+    select t.xmin::text as xmin, t.first_execution_id::text as first, t.status, t.quantity::text as quantity, t.fees::text as fees,
+           t.net_pnl::text as net_pnl, t.avg_entry::text as avg_entry, t.avg_exit::text as avg_exit, t.cost_basis::text as cost_basis,
+           t.execution_count, t.updated_at::text as updated_at
+    from trades t where t.user_id = ${userId} order by t.opened_at, t.first_execution_id`);
+  const linkRows = await t.database.db.execute(sql`
+    select te.xmin::text as xmin, t.first_execution_id::text as first, te.execution_id::text as execution_id, te.quantity::text as quantity,
+           te.fees::text as fees, te.role
+    from trade_executions te join trades t on t.id = te.trade_id where t.user_id = ${userId}
+    order by t.first_execution_id, te.execution_id`);
+  return { trades: (tradeRows as unknown as { rows: Record<string, unknown>[] }).rows, links: (linkRows as unknown as { rows: Record<string, unknown>[] }).rows };
+}
+
+const withoutXmin = (rows: Record<string, unknown>[]) => rows.map(({ xmin: _xmin, updated_at: _updatedAt, ...rest }) => rest);
+
+describe('rebuildInstruments', () => {
+  it('stores exactly what deriveTrades derives, trade for trade and fill for fill', async () => {
+    const { userId, ref } = await ledger();
+    await services().rebuildInstruments(userId, [ref]);
+    const stored = await snapshot(userId);
+    const rows = await t.database.db.select().from(executions).where(eq(executions.userId, userId));
+    const derived = deriveTrades(rows.map((r) => ({ ...r, seq: Number(r.seq) })));
+    expect(stored.trades.map((r) => [r.first, r.status, r.quantity, r.fees, r.net_pnl, r.avg_entry, r.avg_exit, r.cost_basis, Number(r.execution_count)])).toEqual(
+      derived.map((d) => [d.firstExecutionId, d.status, d.quantity, d.fees, d.netPnl, d.avgEntry, d.avgExit, d.costBasis, d.executionCount]),
+    );
+    const links = derived.flatMap((d) => d.fills.map((f) => ({ first: d.firstExecutionId, execution_id: f.executionId, quantity: f.quantity, fees: f.fees, role: f.role })));
+    const byKey = (l: Record<string, unknown>) => `${String(l.first)}:${String(l.execution_id)}`;
+    expect(withoutXmin(stored.links).sort((a, b) => byKey(a).localeCompare(byKey(b)))).toEqual(links.sort((a, b) => byKey(a).localeCompare(byKey(b))));
+  });
+
+  it('writes nothing when nothing changed: no trade row and no link row is rewritten', async () => {
+    const { userId, ref } = await ledger();
+    await services().rebuildInstruments(userId, [ref]);
+    const before = await snapshot(userId);
+    expect(before.trades.length).toBeGreaterThan(3);
+    const result = await services().rebuildInstruments(userId, [ref]);
+    expect(result).toEqual({ instruments: 1, trades: before.trades.length });
+    expect(await snapshot(userId)).toEqual(before);
+  });
+
+  it('a changed fee rewrites only the trade it belongs to and that fill link', async () => {
+    const { userId, ref } = await ledger();
+    await services().rebuildInstruments(userId, [ref]);
+    const before = await snapshot(userId);
+    // A closing fill that did not cross zero, so it belongs to one trade only.
+    const target = before.links.find((l) => l.role === 'close' && before.links.filter((o) => o.execution_id === l.execution_id).length === 1)!;
+    await t.database.db.update(executions).set({ commission: '2.35' }).where(eq(executions.id, String(target.execution_id)));
+    await services().rebuildInstruments(userId, [ref]);
+    const after = await snapshot(userId);
+    const changedTrades = after.trades.filter((r, i) => r.xmin !== before.trades[i]!.xmin).map((r) => r.first);
+    expect(changedTrades).toEqual([target.first]);
+    const changedTrade = after.trades.find((r) => r.first === target.first)!;
+    const beforeTrade = before.trades.find((r) => r.first === target.first)!;
+    // The commission went up by 2 (0.35 → 2.35), all of it this trade's.
+    expect(Number(changedTrade.fees) - Number(beforeTrade.fees)).toBeCloseTo(2, 8);
+    expect(changedTrade.updated_at).not.toBe(beforeTrade.updated_at);
+    const changedLinks = after.links.filter((l, i) => l.xmin !== before.links[i]!.xmin).map((l) => l.execution_id);
+    expect(changedLinks).toEqual([target.execution_id]);
+  });
+
+  it('a deleted first execution removes its trade (and its links) and the rest is re-derived', async () => {
+    const { userId, ref } = await ledger('MSFT', 12);
+    await services().rebuildInstruments(userId, [ref]);
+    const before = await snapshot(userId);
+    const first = String(before.trades[0]!.first);
+    await t.database.db.delete(executions).where(eq(executions.id, first));
+    await services().rebuildInstruments(userId, [ref]);
+    const after = await snapshot(userId);
+    expect(after.trades.map((r) => r.first)).not.toContain(first);
+    expect(after.links.map((l) => l.execution_id)).not.toContain(first);
+    const rows = await t.database.db.select().from(executions).where(eq(executions.userId, userId));
+    expect(after.trades.map((r) => r.first)).toEqual(deriveTrades(rows.map((r) => ({ ...r, seq: Number(r.seq) }))).map((d) => d.firstExecutionId));
+  });
+
+  it('an instrument whose executions are all gone keeps no trades', async () => {
+    const { userId, ref } = await ledger('NVDA', 6);
+    await services().rebuildInstruments(userId, [ref]);
+    expect((await snapshot(userId)).trades.length).toBeGreaterThan(0);
+    await t.database.db.delete(executions).where(eq(executions.userId, userId));
+    expect(await services().rebuildInstruments(userId, [ref])).toEqual({ instruments: 1, trades: 0 });
+    expect(await snapshot(userId)).toEqual({ trades: [], links: [] });
+  });
+
+  it('never runs two queries at once on a transaction (one client runs one query at a time)', async () => {
+    const { userId, ref } = await ledger('AMD', 8);
+    const repository = createTradesRepository(t.database.db);
+    let inFlight = 0;
+    let most = 0;
+    const watched = Object.fromEntries(
+      Object.entries(repository).map(([name, method]) => [
+        name,
+        name === 'transaction'
+          ? method
+          : async (...args: unknown[]) => {
+              const onTx = args.some((a) => a !== null && typeof a === 'object' && 'execute' in a);
+              if (onTx) most = Math.max(most, ++inFlight);
+              try {
+                return await (method as (...a: unknown[]) => Promise<unknown>)(...args);
+              } finally {
+                if (onTx) inFlight -= 1;
+              }
+            },
+      ]),
+    ) as TradesRepository;
+    const service = services(watched);
+    await service.rebuildInstruments(userId, [ref]);
+    const [account] = await t.database.db.select({ id: accounts.id }).from(accounts).where(eq(accounts.userId, userId));
+    await service.createManualTrade(userId, {
+      accountId: account!.id,
+      symbol: 'AMD',
+      assetClass: 'stock',
+      fills: [
+        { executedAt: '2025-03-03T14:30:00Z', side: 'buy', quantity: '1', price: '100' },
+        { executedAt: '2025-03-03T15:30:00Z', side: 'sell', quantity: '1', price: '101' },
+      ],
+    } as Parameters<typeof service.createManualTrade>[1]);
+    expect(most).toBe(1);
+  });
+});
