@@ -22,7 +22,8 @@ export interface ExecutionFilters {
   side?: 'buy' | 'sell';
 }
 
-const columns = {
+/** The columns every execution read returns; exports reuse them. */
+export const executionColumns = {
   id: executions.id,
   seq: executions.seq,
   accountId: executions.accountId,
@@ -89,19 +90,19 @@ export function createExecutionsRepository(db: Db) {
         .insert(executions)
         .values(rows.map((row) => ({ ...row, userId, importId: extra.importId ?? null })))
         .onConflictDoNothing()
-        .returning(columns);
+        .returning(executionColumns);
       return inserted.sort((a, b) => a.seq - b.seq);
     },
 
     async findById(userId: string, id: string, tx: Executor = db): Promise<ExecutionRow | undefined> {
-      const [row] = await tx.select(columns).from(executions).where(and(eq(executions.userId, userId), eq(executions.id, id)));
+      const [row] = await tx.select(executionColumns).from(executions).where(and(eq(executions.userId, userId), eq(executions.id, id)));
       return row;
     },
 
     async findByIds(userId: string, ids: readonly string[], tx: Executor = db): Promise<ExecutionRow[]> {
       if (ids.length === 0) return [];
       return tx
-        .select(columns)
+        .select(executionColumns)
         .from(executions)
         .where(and(eq(executions.userId, userId), inArray(executions.id, [...ids])))
         .orderBy(executions.executedAt, executions.seq);
@@ -129,7 +130,7 @@ export function createExecutionsRepository(db: Db) {
         );
       }
       return tx
-        .select(columns)
+        .select(executionColumns)
         .from(executions)
         .where(and(...conditions))
         .orderBy(desc(executions.executedAt), desc(executions.seq))

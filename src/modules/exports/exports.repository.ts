@@ -1,3 +1,4 @@
+import { executionColumns } from '../executions/executions.repository.js';
 import { and, asc, eq, or, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import { accounts, executions } from '../../db/schema/index.js';
@@ -43,28 +44,7 @@ export function createExportsRepository(db: Db) {
       }
       return tx
         .select({
-          id: executions.id,
-          seq: executions.seq,
-          accountId: executions.accountId,
-          instrumentKey: executions.instrumentKey,
-          executedAt: executions.executedAt,
-          symbol: executions.symbol,
-          assetClass: executions.assetClass,
-          side: executions.side,
-          quantity: executions.quantity,
-          price: executions.price,
-          commission: executions.commission,
-          fees: executions.fees,
-          multiplier: executions.multiplier,
-          currency: executions.currency,
-          brokerExecId: executions.brokerExecId,
-          underlying: executions.underlying,
-          expiry: executions.expiry,
-          strike: executions.strike,
-          optionRight: executions.optionRight,
-          importId: executions.importId,
-          createdAt: executions.createdAt,
-          executedAtKey: sql<string>`${executions.executedAt}::text`,
+          ...executionColumns,
           brokerAccountId: accounts.brokerAccountId,
         })
         .from(executions)
