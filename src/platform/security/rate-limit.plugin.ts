@@ -22,7 +22,9 @@ function setHeaders(reply: FastifyReply, limit: number, remaining: number, reset
 /**
  * Fixed-window counters per class and per caller (the user when authenticated, else the
  * client IP), kept in the cache: in memory by default, in Redis when configured so all
- * processes share them. A Redis failure falls back to per-process memory counters.
+ * processes share them. A caller's window opens with its first request and lasts the
+ * class's window (the counter's time to live), so it never resets early at a clock
+ * boundary. A Redis failure falls back to per-process memory counters.
  */
 export const rateLimitPlugin = fp(
   async (app: FastifyInstance, { config, cache }: { config: Config; cache: Cache }) => {
@@ -40,8 +42,7 @@ export const rateLimitPlugin = fp(
       const limit = config.rateLimits[cls];
       if (!limit) return;
       const who = request.user ? `u:${request.user.id}` : `ip:${request.ip}`;
-      const window = Math.floor(Date.now() / 1000 / limit.windowSeconds);
-      const { count, ttlSeconds } = await cache.incr(`rl:${cls}:${who}:${window}`, limit.windowSeconds);
+      const { count, ttlSeconds } = await cache.incr(`rl:${cls}:${who}`, limit.windowSeconds);
       setHeaders(reply, limit.max, limit.max - count, ttlSeconds);
       if (count > limit.max) {
         rejections.inc({ class: cls });
