@@ -1,7 +1,6 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import { StrictObject, Uuid } from '../../platform/http/schemas.js';
-import { NullableInteger, NullableString } from '../tags/tags.schemas.js';
+import { NullableInteger, NullableString, StrictObject, Uuid } from '../../platform/http/schemas.js';
 
 export const MAX_NOTES_LENGTH = 100_000;
 

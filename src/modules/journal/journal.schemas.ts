@@ -1,7 +1,6 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import { DateTime, Nullable, StrictObject } from '../../platform/http/schemas.js';
-import { NullableInteger } from '../tags/tags.schemas.js';
+import { DateTime, Nullable, NullableInteger, StrictObject } from '../../platform/http/schemas.js';
 import { Trade } from '../trades/trades.schemas.js';
 
 const Day = Type.String({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'A calendar day, YYYY-MM-DD, in your timezone' });

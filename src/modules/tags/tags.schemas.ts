@@ -1,14 +1,6 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import { DateTime, Nullable, Page, PageQuery, StrictObject, Uuid } from '../../platform/http/schemas.js';
-
-/**
- * Nullable inputs as `type: [t, 'null']` rather than an anyOf with a null branch: with Ajv's
- * type coercion on, the null branch would turn 0, "" or false into null and so clear a field
- * (rating 0 would mean "no rating"). With a type list, a value of type t is never coerced.
- */
-export const NullableString = (options: Record<string, unknown> = {}) => Type.Unsafe<string | null>({ ...options, type: ['string', 'null'] });
-export const NullableInteger = (options: Record<string, unknown> = {}) => Type.Unsafe<number | null>({ ...options, type: ['integer', 'null'] });
+import { DateTime, Nullable, NullableString, Page, PageQuery, StrictObject, Uuid } from '../../platform/http/schemas.js';
 
 export const TAG_KINDS = ['setup', 'mistake', 'custom'] as const;
 export type TagKind = (typeof TAG_KINDS)[number];

@@ -15,6 +15,14 @@ export const Decimal = (description?: string) =>
 export const DateTime = Type.String({ format: 'date-time' });
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
+/**
+ * Nullable inputs as `type: [t, 'null']` rather than an anyOf with a null branch: with Ajv's
+ * type coercion on, the null branch would turn 0, "" or false into null and so clear a field
+ * (rating 0 would mean "no rating"). With a type list, a value of type t is never coerced.
+ */
+export const NullableString = (options: Record<string, unknown> = {}) => Type.Unsafe<string | null>({ ...options, type: ['string', 'null'] });
+export const NullableInteger = (options: Record<string, unknown> = {}) => Type.Unsafe<number | null>({ ...options, type: ['integer', 'null'] });
+
 export const PageInfo = Type.Object({
   nextCursor: Nullable(Type.String({ description: 'Pass as `cursor` to get the next page; null on the last page' })),
   limit: Type.Integer(),
