@@ -26,7 +26,7 @@ const invalidToken = () => unauthorized('invalid_token', 'The access token is in
 function decodeSegment(segment: string): Record<string, unknown> {
   const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidToken();
-  return value;
+  return value as Record<string, unknown>;
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
