@@ -16,7 +16,8 @@ export interface AccessClaims {
 
 export interface TokenService {
   signAccess(claims: AccessClaims): Promise<{ token: string; expiresIn: number }>;
-  verifyAccess(token: string): Promise<AccessClaims>;
+  /** Synchronous: one HMAC, no I/O. Throws the 401 AppError. */
+  verifyAccess(token: string): AccessClaims;
 }
 
 const ALGORITHM = 'HS256';
@@ -101,7 +102,7 @@ export function createTokenService(config: Config, clock: () => Date = () => new
         .sign(key);
       return { token, expiresIn: accessTokenTtlSeconds };
     },
-    async verifyAccess(token) {
+    verifyAccess(token) {
       const payload = verifyHs256(token, key, { issuer, audience, now: Math.floor(clock().getTime() / 1000) });
       const role = payload.role;
       if (typeof payload.sid !== 'string' || (role !== 'user' && role !== 'admin')) throw invalidToken();
