@@ -128,6 +128,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       const analyticsRepository = createAnalyticsRepository(database.db);
       const readRepository = database.readDb === database.db ? analyticsRepository : createAnalyticsRepository(database.readDb);
       const analyticsService = createAnalyticsService({ analyticsRepository, readRepository, playbooksService, cache, ttlSeconds: config.cache.ttlSeconds });
+      const unsubscribe = database.onUserDataChanged(analyticsService.invalidateUsers);
+      api.addHook('onClose', async () => unsubscribe());
       await api.register(analyticsRoutes, { analyticsService });
       await api.register(playbookStatsRoutes, { analyticsService });
       const userTimezone = (userId: string) => executionsRepository.userTimezone(userId);

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, or, sql } from 'drizzle-orm';
 import { accounts, executions, users } from '../../db/schema/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
+import { userDataChanged } from '../../platform/db/data-changes.js';
 
 export interface AccountRow {
   id: string;
@@ -114,6 +115,7 @@ export function createAccountsRepository(db: Db) {
         .update(users)
         .set({ dataGeneration: sql`${users.dataGeneration} + 1` })
         .where(eq(users.id, userId));
+      await userDataChanged(tx, userId);
     },
   };
 }

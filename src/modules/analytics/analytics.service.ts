@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Decimal, toDecimal } from '../../lib/decimal.js';
 import type { Cache } from '../../platform/cache/cache.js';
 import { badRequest, unauthorized } from '../../platform/errors/app-error.js';
@@ -35,9 +36,12 @@ export interface AnalyticsServiceDeps {
   /** On the read replica (the same object when there is none). */
   readRepository: AnalyticsRepository;
   playbooksService: Pick<PlaybooksService, 'getPlaybook'>;
-  cache: Pick<Cache, 'get' | 'set'>;
+  cache: Pick<Cache, 'get' | 'set' | 'setIfAbsent'>;
   ttlSeconds: number;
 }
+
+/** How long a user's data version lives without writes; a new one (a miss for every entry) is made after that. */
+const VERSION_TTL_SECONDS = 7 * 86_400;
 
 /**
  * Reads a user's state with at most one query in flight per user. A caller joins only a lookup
@@ -153,31 +157,60 @@ export function createAnalyticsService({ analyticsRepository, readRepository, pl
     return replica && replica.generation >= generation ? readRepository : analyticsRepository;
   }
 
+  const versionKey = (userId: string) => `an:v:${userId}`;
+
   /**
-   * Answers the JSON of a computation from the cache, keyed by user, data generation, the
-   * user's analytics settings, endpoint and normalised query: a write bumps the generation, so
-   * old entries are never read again (they expire by TTL). Concurrent misses of one key share
-   * one computation.
+   * The user's data version: a random token in the cache (shared by every process with Redis)
+   * that `invalidateUsers` replaces after each committed write to the user's trading data or
+   * analytics settings. A missing token is created here before any data is read, so whatever
+   * is computed under it saw every write committed before it existed. Undefined when the cache
+   * cannot keep one (Redis down): callers then key by the database's data generation.
+   */
+  async function versionOf(userId: string): Promise<string | undefined> {
+    const key = versionKey(userId);
+    const current = await cache.get(key);
+    if (current !== undefined) return current;
+    const fresh = randomUUID();
+    if (await cache.setIfAbsent(key, fresh, VERSION_TTL_SECONDS)) return fresh;
+    return cache.get(key);
+  }
+
+  /**
+   * Answers the JSON of a computation from the cache, keyed by user, data version, endpoint and
+   * normalised query: a write replaces the version, so old entries are never read again (they
+   * expire by TTL), and a hit costs one or two cache reads and no database query. Without a
+   * version the key carries the data generation and settings read from the database. Concurrent
+   * misses of one key share one computation.
    */
   async function cached(userId: string, endpoint: string, query: object, compute: (repo: AnalyticsRepository, state: UserState) => Promise<unknown>): Promise<string> {
+    const version = await versionOf(userId);
+    const suffix = `${endpoint}:${normalizeQuery(query)}`;
+    let key = version === undefined ? undefined : `an:${userId}:${version}:${suffix}`;
+    if (key !== undefined) {
+      const hit = await cache.get(key);
+      if (hit !== undefined) return hit;
+    }
     const state = await readState(userId);
     if (!state) throw unauthorized('unauthenticated', 'Authentication required.');
-    const key = `an:${userId}:${state.generation}:${state.timezone}:${state.breakevenTolerance}:${endpoint}:${normalizeQuery(query)}`;
-    const hit = await cache.get(key);
-    if (hit !== undefined) return hit;
+    if (key === undefined) {
+      key = `an:${userId}:g${state.generation}:${state.timezone}:${state.breakevenTolerance}:${suffix}`;
+      const hit = await cache.get(key);
+      if (hit !== undefined) return hit;
+    }
     const running = inflight.get(key);
     if (running) return running;
+    const entryKey = key;
     const work = (async () => {
       const repo = await repositoryFor(userId, state.generation);
       const json = JSON.stringify(await compute(repo, state));
-      await cache.set(key, json, ttlSeconds);
+      await cache.set(entryKey, json, ttlSeconds);
       return json;
     })();
-    inflight.set(key, work);
+    inflight.set(entryKey, work);
     try {
       return await work;
     } finally {
-      inflight.delete(key);
+      inflight.delete(entryKey);
     }
   }
 
@@ -194,6 +227,11 @@ export function createAnalyticsService({ analyticsRepository, readRepository, pl
   }
 
   return {
+    /** After a commit that changed these users' data or settings: their cached answers are not read again. */
+    async invalidateUsers(userIds: readonly string[]): Promise<void> {
+      await Promise.all(userIds.map((userId) => cache.set(versionKey(userId), randomUUID(), VERSION_TTL_SECONDS)));
+    },
+
     summary(userId: string, query: FilterInput): Promise<string> {
       const filters = toFilters(query);
       return cached(userId, 'summary', filters, (repo, state) => summaryOf(repo, scopeOf(userId, state, filters)));

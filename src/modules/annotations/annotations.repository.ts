@@ -1,6 +1,7 @@
 import { and, eq, notInArray, sql } from 'drizzle-orm';
 import { tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
+import { userDataChanged } from '../../platform/db/data-changes.js';
 
 /** The annotation columns of trades: written only here; the derived columns belong to the trades module. */
 export interface AnnotationColumns {
@@ -58,6 +59,7 @@ export function createAnnotationsRepository(db: Db) {
         .update(users)
         .set({ dataGeneration: sql`${users.dataGeneration} + 1` })
         .where(eq(users.id, userId));
+      await userDataChanged(tx, userId);
     },
   };
 }

@@ -3,6 +3,7 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import { apiKeys, refreshTokens, securityEvents, sessions, users } from '../../db/schema/index.js';
 import type { Db, Executor } from '../../platform/db/database.js';
 import type { Role } from '../../platform/auth/tokens.js';
+import { userDataChanged } from '../../platform/db/data-changes.js';
 
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
@@ -122,6 +123,8 @@ export function createAuthRepository(db: Db) {
         .set({ ...patch, updatedAt: now })
         .where(eq(users.id, userId))
         .returning();
+      // Analytics results depend on the time zone and breakeven tolerance.
+      if (row && (patch.timezone !== undefined || patch.breakevenTolerance !== undefined)) await userDataChanged(tx, userId);
       return row;
     },
 

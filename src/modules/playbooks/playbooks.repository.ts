@@ -3,6 +3,7 @@ import type { SQL } from 'drizzle-orm';
 import { playbookRules, playbooks, trades, users } from '../../db/schema/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import type { NameCursor } from '../tags/tags.domain.js';
+import { userDataChanged } from '../../platform/db/data-changes.js';
 
 export interface PlaybookRow {
   id: string;
@@ -130,6 +131,7 @@ export function createPlaybooksRepository(db: Db) {
         .update(users)
         .set({ dataGeneration: sql`${users.dataGeneration} + 1` })
         .where(eq(users.id, userId));
+      await userDataChanged(tx, userId);
     },
   };
 }

@@ -4,6 +4,7 @@ import { tags, tradeTags, trades, users } from '../../db/schema/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import type { NameCursor } from './tags.domain.js';
 import type { TagKind } from './tags.schemas.js';
+import { userDataChanged } from '../../platform/db/data-changes.js';
 
 export interface TagRow {
   id: string;
@@ -92,6 +93,7 @@ export function createTagsRepository(db: Db) {
         .update(users)
         .set({ dataGeneration: sql`${users.dataGeneration} + 1` })
         .where(eq(users.id, userId));
+      await userDataChanged(tx, userId);
     },
   };
 }

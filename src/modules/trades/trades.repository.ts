@@ -4,6 +4,7 @@ import { executions, tags, tradeExecutions, tradeRuleChecks, tradeTags, trades, 
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import { timeRange } from '../executions/executions.repository.js';
 import type { SortField } from './trades.schemas.js';
+import { userDataChanged } from '../../platform/db/data-changes.js';
 
 export interface InstrumentRef {
   accountId: string;
@@ -391,6 +392,7 @@ export function createTradesRepository(db: Db) {
         .update(users)
         .set({ dataGeneration: sql`${users.dataGeneration} + 1` })
         .where(eq(users.id, userId));
+      await userDataChanged(tx, userId);
     },
 
     async userSettings(userId: string, tx: Executor = db): Promise<{ timezone: string; breakevenTolerance: string }> {

@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, forbidden, unauthorized } from '../errors/app-error.js';
+import { prependOnRequest } from '../http/route-hooks.js';
 import type { Role, TokenService } from './tokens.js';
 
 export interface AuthUser {
@@ -62,28 +63,41 @@ export const authPlugin = fp(
     });
     app.decorateRequest('user', null);
 
-    app.addHook('onRequest', async (request) => {
-      const config = request.routeOptions.config;
-      if (config.public || !request.url.startsWith('/api/') || request.is404) return;
-      const token = bearer(request);
-      if (!token) throw unauthorized('unauthenticated', 'Authentication required.');
-
-      let user: AuthUser | undefined;
-      if (token.startsWith(API_KEY_PREFIX)) {
-        user = await verifyApiKey(token);
-        if (!user) throw unauthorized('invalid_api_key', 'The API key is invalid or revoked.');
-      } else {
-        const claims = await tokens.verifyAccess(token);
-        user = { id: claims.userId, role: claims.role, scope: 'write', sessionId: claims.sessionId };
-      }
+    function authorize(request: FastifyRequest, user: AuthUser) {
       request.user = user;
       request.log = request.log.child({ userId: user.id });
-
+      const config = request.routeOptions.config;
       if (config.role && user.role !== config.role) throw forbidden('forbidden', 'You do not have access to this resource.');
       const needed = config.scope ?? (request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write');
       if (needed === 'write' && user.scope !== 'write') {
         throw new AppError('Forbidden', 'insufficient_scope', 'This API key is read-only.');
       }
+    }
+
+    // Callback style: an access token is checked synchronously, without a promise; only an API key waits for the database.
+    function authenticate(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
+      try {
+        const token = bearer(request);
+        if (!token) throw unauthorized('unauthenticated', 'Authentication required.');
+        if (token.startsWith(API_KEY_PREFIX)) {
+          verifyApiKey(token).then((user) => {
+            if (!user) throw unauthorized('invalid_api_key', 'The API key is invalid or revoked.');
+            authorize(request, user);
+          }).then(() => done(), done);
+          return;
+        }
+        const claims = tokens.verifyAccess(token);
+        authorize(request, { id: claims.userId, role: claims.role, scope: 'write', sessionId: claims.sessionId });
+      } catch (error) {
+        return done(error as Error);
+      }
+      done();
+    }
+
+    // Attached at start to each /api route that is not public, so public routes (health) pay nothing per request.
+    app.addHook('onRoute', (route) => {
+      if (route.config?.public || !route.url.startsWith('/api/')) return;
+      prependOnRequest(route, authenticate);
     });
   },
   { name: 'auth', dependencies: ['errors'] },

@@ -1,8 +1,8 @@
-import { createSecretKey, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import { SignJWT } from 'jose';
 import type { Config } from '../../config/config.js';
 import { unauthorized } from '../errors/app-error.js';
 
@@ -16,10 +16,58 @@ export interface AccessClaims {
 
 export interface TokenService {
   signAccess(claims: AccessClaims): Promise<{ token: string; expiresIn: number }>;
-  verifyAccess(token: string): Promise<AccessClaims>;
+  /** Synchronous: one HMAC, no I/O. Throws the 401 AppError. */
+  verifyAccess(token: string): AccessClaims;
 }
 
 const ALGORITHM = 'HS256';
+
+const invalidToken = () => unauthorized('invalid_token', 'The access token is invalid.');
+
+function decodeSegment(segment: string): Record<string, unknown> {
+  const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidToken();
+  return value as Record<string, unknown>;
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * Verifies a compact HS256 JWS and its claims synchronously. jose's `jwtVerify` goes through
+ * async WebCrypto and converts the key on every call (≈ 60–95 µs a token here); one HMAC over
+ * the signing input with the key object imported once costs a few µs. The checks are jose's:
+ * the algorithm is pinned (the header must say HS256, `crit` is refused, so `alg: none` and
+ * `b64: false` never pass), the signature is compared in constant time, then issuer, audience,
+ * `exp` (expired when `exp <= now`), `nbf` and the required `sub`, `exp`, `iat`.
+ */
+export function verifyHs256(
+  token: string,
+  key: KeyObject,
+  { issuer, audience, now }: { issuer: string; audience: string; now: number },
+): Record<string, unknown> {
+  const first = token.indexOf('.');
+  const second = token.indexOf('.', first + 1);
+  if (first <= 0 || second <= first + 1 || token.indexOf('.', second + 1) !== -1 || !BASE64URL.test(token.slice(second + 1))) throw invalidToken();
+  let header: Record<string, unknown>;
+  let payload: Record<string, unknown>;
+  try {
+    header = decodeSegment(token.slice(0, first));
+    if (header.alg !== ALGORITHM || header.crit !== undefined) throw invalidToken();
+    const expected = createHmac('sha256', key).update(token.slice(0, second)).digest();
+    const signature = Buffer.from(token.slice(second + 1), 'base64url');
+    if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) throw invalidToken();
+    payload = decodeSegment(token.slice(first + 1, second));
+  } catch {
+    throw invalidToken();
+  }
+  const { iss, aud, exp, nbf, iat, sub } = payload;
+  if (typeof sub !== 'string' || typeof exp !== 'number' || typeof iat !== 'number') throw invalidToken();
+  if (iss !== issuer) throw invalidToken();
+  if (!(aud === audience || (Array.isArray(aud) && aud.includes(audience)))) throw invalidToken();
+  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now)) throw invalidToken();
+  if (exp <= now) throw unauthorized('token_expired', 'The access token has expired; refresh it.');
+  return payload;
+}
 
 /**
  * The signing secret: JWT_SECRET, else one generated on first start and kept in DATA_DIR, so
@@ -37,7 +85,7 @@ function loadSecret(config: Config): Buffer {
 }
 
 export function createTokenService(config: Config, clock: () => Date = () => new Date()): TokenService {
-  // Imported once: jose verifies about 1.6x faster with a KeyObject than with raw bytes.
+  // Imported once: signing (jose) and verifying (node:crypto HMAC) both use this key object.
   const key: KeyObject = createSecretKey(loadSecret(config));
   const { issuer, audience, accessTokenTtlSeconds } = config.auth;
 
@@ -54,24 +102,11 @@ export function createTokenService(config: Config, clock: () => Date = () => new
         .sign(key);
       return { token, expiresIn: accessTokenTtlSeconds };
     },
-    async verifyAccess(token) {
-      try {
-        const { payload } = await jwtVerify(token, key, {
-          algorithms: [ALGORITHM],
-          issuer,
-          audience,
-          currentDate: clock(),
-          requiredClaims: ['sub', 'exp', 'iat'],
-        });
-        const role = payload.role;
-        if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || (role !== 'user' && role !== 'admin')) {
-          throw unauthorized('invalid_token', 'The access token is invalid.');
-        }
-        return { userId: payload.sub, role, sessionId: payload.sid };
-      } catch (error) {
-        if (error instanceof joseErrors.JWTExpired) throw unauthorized('token_expired', 'The access token has expired; refresh it.');
-        throw unauthorized('invalid_token', 'The access token is invalid.');
-      }
+    verifyAccess(token) {
+      const payload = verifyHs256(token, key, { issuer, audience, now: Math.floor(clock().getTime() / 1000) });
+      const role = payload.role;
+      if (typeof payload.sid !== 'string' || (role !== 'user' && role !== 'admin')) throw invalidToken();
+      return { userId: payload.sub as string, role, sessionId: payload.sid };
     },
   };
 }

@@ -22,6 +22,8 @@ export interface Cache {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlSeconds?: number): Promise<void>;
   del(key: string): Promise<void>;
+  /** Sets the value only if the key holds none (atomically in Redis); true when this call set it. */
+  setIfAbsent(key: string, value: string, ttlSeconds?: number): Promise<boolean>;
   /** Atomically increments a counter that expires `ttlSeconds` after its first increment; returns the new value and the seconds left. */
   incr(key: string, ttlSeconds: number): Promise<{ count: number; ttlSeconds: number }>;
   ping(): Promise<void>;
@@ -58,6 +60,11 @@ class MemoryCache implements Cache {
   }
   async set(key: string, value: string, ttlSeconds = this.defaultTtlSeconds) {
     this.values.set(key, value, { ttl: ttlSeconds * 1000 });
+  }
+  async setIfAbsent(key: string, value: string, ttlSeconds = this.defaultTtlSeconds) {
+    if (this.values.has(key)) return false;
+    this.values.set(key, value, { ttl: ttlSeconds * 1000 });
+    return true;
   }
   async del(key: string) {
     this.values.delete(key);
@@ -137,6 +144,13 @@ class RedisCache implements Cache {
     const stop = startTiming('cache');
     await this.redis.set(this.prefix + key, value, 'EX', ttlSeconds).catch(() => this.fail());
     stop();
+  }
+  async setIfAbsent(key: string, value: string, ttlSeconds = this.defaultTtlSeconds) {
+    if (!this.healthy()) return false;
+    const stop = startTiming('cache');
+    const result = await this.redis.set(this.prefix + key, value, 'EX', ttlSeconds, 'NX').catch(() => this.fail());
+    stop();
+    return result === 'OK';
   }
   async del(key: string) {
     await this.fallback.del(key);

@@ -8,6 +8,8 @@ import pg from 'pg';
 import type { Config } from '../../config/config.js';
 import * as schema from '../../db/schema/index.js';
 import { migrationsFolder } from '../../lib/paths.js';
+import type { DataChangeListener } from './data-changes.js';
+import { onUserDataChanged, trackDataChanges } from './data-changes.js';
 import type { ObserverSlot, QueryObserver } from './query-observer.js';
 import { observePglite, observedClientClass } from './query-observer.js';
 
@@ -32,6 +34,8 @@ export interface Database {
   poolStats(): PoolStats;
   /** Called with every query's statement name and duration (metrics, slow-query log, Server-Timing). */
   setQueryObserver(observer: QueryObserver | undefined): void;
+  /** Called after each commit that changed users' trading data (see data-changes.ts); returns the unsubscribe function. */
+  onUserDataChanged(listener: DataChangeListener): () => void;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -63,6 +67,7 @@ export async function openDatabase(config: Config, options: DatabaseOptions = {}
   ]);
   const client: PGlite = await PGliteClass.create(dataDir, options.pgliteLoadDataDir ? { loadDataDir: options.pgliteLoadDataDir } : {});
   const db = drizzlePglite({ client, schema }) as unknown as Db;
+  trackDataChanges(db);
   await migratePglite(db as never, { migrationsFolder });
   observePglite(client, slot);
   let closed = false;
@@ -73,6 +78,7 @@ export async function openDatabase(config: Config, options: DatabaseOptions = {}
     // PGlite is one in-process connection; a query waiting on it is invisible from here.
     poolStats: () => ({ total: 1, idle: closed ? 0 : 1, waiting: 0 }),
     setQueryObserver,
+    onUserDataChanged: (listener) => onUserDataChanged(db, listener),
     async ping() {
       await client.query('select 1');
     },
@@ -110,6 +116,7 @@ async function openPostgres(
   const pool = createPool(config, url, slot);
   const readPool = config.database.readUrl ? createPool(config, config.database.readUrl, slot) : pool;
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+  trackDataChanges(db);
   const readDb = readPool === pool ? db : (drizzlePg({ client: readPool, schema }) as unknown as Db);
 
   const migrationClient = new pg.Client({ connectionString: url, connectionTimeoutMillis: config.database.connectionTimeoutMs });
@@ -129,6 +136,7 @@ async function openPostgres(
     readDb,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     setQueryObserver,
+    onUserDataChanged: (listener) => onUserDataChanged(db, listener),
     async ping() {
       await db.execute(sql`select 1`);
     },

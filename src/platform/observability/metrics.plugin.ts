@@ -24,10 +24,11 @@ export const metricsPlugin = fp(
       registers: [registry],
     });
 
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       // The route pattern, never the raw URL, so ids do not explode the label set.
       const route = request.routeOptions.url ?? 'unmatched';
       duration.observe({ route, method: request.method, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      done();
     });
 
     app.get('/metrics', { schema: { hide: true }, config: { public: true } }, async (_request, reply) => {

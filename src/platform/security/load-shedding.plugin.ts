@@ -35,10 +35,11 @@ export const loadSheddingPlugin = fp(
       histogram.disable();
     });
 
-    app.addHook('onRequest', async (request) => {
-      if (!overloaded || request.url.startsWith('/api/v1/health')) return;
+    // Every request, unknown routes included; callback style, so a request costs one comparison while not overloaded.
+    app.addHook('onRequest', (request, _reply, done) => {
+      if (!overloaded || request.url.startsWith('/api/v1/health')) return done();
       shed.inc({ reason: overloaded });
-      throw new AppError('ServiceUnavailable', 'overloaded', 'The server is overloaded; try again shortly.', { reason: overloaded }, { 'retry-after': '2' });
+      done(new AppError('ServiceUnavailable', 'overloaded', 'The server is overloaded; try again shortly.', { reason: overloaded }, { 'retry-after': '2' }));
     });
   },
   { name: 'load-shedding', dependencies: ['metrics'] },

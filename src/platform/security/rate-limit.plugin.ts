@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { prependOnRequest } from '../http/route-hooks.js';
 import fp from 'fastify-plugin';
 import { Counter } from 'prom-client';
 import type { RateLimitClass } from '../../config/config.js';
@@ -35,23 +36,28 @@ export const rateLimitPlugin = fp(
       registers: [app.metrics],
     });
 
-    async function check(request: FastifyRequest, reply: FastifyReply) {
-      const routeConfig = request.routeOptions.config;
-      if (routeConfig.rateLimit === false || !request.url.startsWith('/api/') || request.is404) return;
-      const cls: RateLimitClass = routeConfig.rateLimit ?? 'default';
-      const limit = config.rateLimits[cls];
-      if (!limit) return;
-      const who = request.user ? `u:${request.user.id}` : `ip:${request.ip}`;
-      const { count, ttlSeconds } = await cache.incr(`rl:${cls}:${who}`, limit.windowSeconds);
-      setHeaders(reply, limit.max, limit.max - count, ttlSeconds);
-      if (count > limit.max) {
-        rejections.inc({ class: cls });
-        throw tooManyRequests('rate_limited', `Too many requests; try again in ${ttlSeconds} s.`, ttlSeconds);
-      }
+    function limiter(cls: RateLimitClass, limit: { max: number; windowSeconds: number }) {
+      return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+        const who = request.user ? `u:${request.user.id}` : `ip:${request.ip}`;
+        cache.incr(`rl:${cls}:${who}`, limit.windowSeconds).then(({ count, ttlSeconds }) => {
+          setHeaders(reply, limit.max, limit.max - count, ttlSeconds);
+          if (count > limit.max) {
+            rejections.inc({ class: cls });
+            throw tooManyRequests('rate_limited', `Too many requests; try again in ${ttlSeconds} s.`, ttlSeconds);
+          }
+        }).then(() => done(), done);
+      };
     }
 
-    // After authentication (registered later than the auth plugin), so users are counted by id.
-    app.addHook('onRequest', check);
+    // Attached at start to each limited /api route, after authentication (this plugin registers
+    // after the auth plugin), so users are counted by id; exempt routes pay nothing per request.
+    app.addHook('onRoute', (route) => {
+      const routeConfig = route.config ?? {};
+      if (routeConfig.rateLimit === false || !route.url.startsWith('/api/')) return;
+      const cls: RateLimitClass = routeConfig.rateLimit ?? 'default';
+      const limit = config.rateLimits[cls];
+      if (limit) prependOnRequest(route, limiter(cls, limit));
+    });
   },
   { name: 'rate-limit', dependencies: ['auth', 'metrics'] },
 );

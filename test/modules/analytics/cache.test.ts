@@ -20,8 +20,8 @@ afterAll(async () => {
 });
 
 /** The real repository with its summary calls counted. */
-function countingRepository(): { repository: AnalyticsRepository; calls: () => number } {
-  const real = createAnalyticsRepository(t.database.db);
+function countingRepository(on: TestApp = t): { repository: AnalyticsRepository; calls: () => number } {
+  const real = createAnalyticsRepository(on.database.db);
   let n = 0;
   return {
     repository: {
@@ -80,6 +80,41 @@ describe(`analytics cache (${usingRedis() ? 'Redis' : 'memory'} backend)`, () =>
     await service.summary(user.id, { symbol: 'aapl' });
     await service.summary(user.id, { symbol: 'AAPL ' });
     expect(calls()).toBe(2);
+  });
+
+  it('drops another process’s cached answers after a write or a settings change, with no database read on a hit', async () => {
+    // "Process B" is a second app; "process A" a service of its own. They share only the cache:
+    // one Redis (separate connections) in server mode, one in-process cache object otherwise.
+    const b = await buildTestApp({}, usingRedis() ? {} : { cache });
+    try {
+      const user = await createUser(b);
+      const accountId = await createAccount(b, user);
+      await addTrade(b, user, accountId, { openAt: '2025-05-01T14:00:00Z', closeAt: '2025-05-01T15:00:00Z', entry: '10', exit: '12' });
+      const { repository, calls } = countingRepository(b);
+      let stateReads = 0;
+      const a = createAnalyticsService({
+        analyticsRepository: { ...repository, userState: (id) => (stateReads++, repository.userState(id)) },
+        readRepository: repository,
+        playbooksService: { getPlaybook: async () => Promise.reject(new Error('not used')) },
+        cache,
+        ttlSeconds: 60,
+      });
+      expect(JSON.parse(await a.summary(user.id, {}))).toMatchObject({ tradeCount: 1 });
+      const reads = stateReads;
+      expect(JSON.parse(await a.summary(user.id, {}))).toMatchObject({ tradeCount: 1 });
+      expect(stateReads).toBe(reads);
+
+      await addTrade(b, user, accountId, { openAt: '2025-05-02T14:00:00Z', closeAt: '2025-05-02T15:00:00Z', entry: '10', exit: '9' });
+      expect(JSON.parse(await a.summary(user.id, {}))).toMatchObject({ tradeCount: 2, netPnl: '1.00' });
+
+      const computed = calls();
+      const patch = await call(b, user, { method: 'PATCH', url: '/api/v1/auth/me', payload: { breakevenTolerance: '5' } });
+      expect(patch.statusCode, patch.body).toBe(200);
+      expect(JSON.parse(await a.summary(user.id, {}))).toMatchObject({ tradeCount: 2, breakeven: 2 });
+      expect(calls()).toBe(computed + 1);
+    } finally {
+      await b.close();
+    }
   });
 
   it('keys entries by user: another user never gets a cached answer', async () => {

@@ -1,9 +1,10 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { securityEvents, sessions } from '../../../src/db/schema/index.js';
 import type { TestApp } from '../../helpers/app.js';
 import { TEST_JWT_SECRET, buildTestApp, expectEnvelope } from '../../helpers/app.js';
+import { verifyHs256 } from '../../../src/platform/auth/tokens.js';
 import { bearer, login, refresh, register } from './auth-helpers.js';
 
 /** The app's clock: tests move it forward to expire tokens without waiting. */
@@ -169,5 +170,51 @@ describe('POST /auth/refresh', () => {
     } finally {
       offsetMs = 0;
     }
+  });
+});
+
+describe('verifyHs256', () => {
+  const secret = 'unit-secret-unit-secret-unit-secret-0123456789';
+  const key = createSecretKey(Buffer.from(secret));
+  const options = { issuer: 'iss-a', audience: 'aud-a', now: 1_000 };
+  const claims = { sub: 'u1', iss: 'iss-a', aud: 'aud-a', iat: 900, exp: 1_100 };
+  const verify = (token: string) => verifyHs256(token, key, options);
+  const codeOf = (token: string) => {
+    try {
+      verify(token);
+      return 'ok';
+    } catch (error) {
+      return (error as { code: string }).code;
+    }
+  };
+
+  it('accepts a well-formed token and an audience list that contains the audience', () => {
+    expect(verify(sign({ alg: 'HS256', typ: 'JWT' }, claims, secret))).toMatchObject({ sub: 'u1' });
+    expect(codeOf(sign({ alg: 'HS256' }, { ...claims, aud: ['other', 'aud-a'] }, secret))).toBe('ok');
+  });
+
+  it('refuses another algorithm, a crit header, a wrong issuer or audience, a future nbf and missing claims', () => {
+    expect(codeOf(sign({ alg: 'HS512' }, claims, secret))).toBe('invalid_token');
+    expect(codeOf(sign({ alg: 'HS256', crit: ['b64'], b64: false }, claims, secret))).toBe('invalid_token');
+    expect(codeOf(sign({ alg: 'HS256' }, { ...claims, iss: 'iss-b' }, secret))).toBe('invalid_token');
+    expect(codeOf(sign({ alg: 'HS256' }, { ...claims, aud: ['aud-b'] }, secret))).toBe('invalid_token');
+    expect(codeOf(sign({ alg: 'HS256' }, { ...claims, nbf: 1_001 }, secret))).toBe('invalid_token');
+    expect(codeOf(sign({ alg: 'HS256' }, { ...claims, iat: undefined }, secret))).toBe('invalid_token');
+    expect(codeOf(sign({ alg: 'HS256' }, { ...claims, sub: 7 }, secret))).toBe('invalid_token');
+    expect(codeOf(sign({ alg: 'HS256' }, [claims], secret))).toBe('invalid_token');
+  });
+
+  it('refuses malformed compact tokens and a signature with extra bytes', () => {
+    const good = sign({ alg: 'HS256' }, claims, secret);
+    expect(codeOf(`${good}.x`)).toBe('invalid_token');
+    expect(codeOf(good.split('.').slice(0, 2).join('.'))).toBe('invalid_token');
+    expect(codeOf(`${good}AA`)).toBe('invalid_token');
+    expect(codeOf(`${good.slice(0, -2)}+/`)).toBe('invalid_token');
+    expect(codeOf('not a token')).toBe('invalid_token');
+  });
+
+  it('answers token_expired at exp (exp <= now), as jose does', () => {
+    expect(codeOf(sign({ alg: 'HS256' }, { ...claims, exp: 1_000 }, secret))).toBe('token_expired');
+    expect(codeOf(sign({ alg: 'HS256' }, { ...claims, exp: 1_001 }, secret))).toBe('ok');
   });
 });
