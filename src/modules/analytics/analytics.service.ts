@@ -194,6 +194,9 @@ export function createAnalyticsService({ analyticsRepository, readRepository, pl
   }
 
   return {
+    /** Every user's cached results become stale (their data generation moves on); answers how many users. */
+    invalidateAll: () => analyticsRepository.bumpAllGenerations(),
+
     summary(userId: string, query: FilterInput): Promise<string> {
       const filters = toFilters(query);
       return cached(userId, 'summary', filters, (repo, state) => summaryOf(repo, scopeOf(userId, state, filters)));
