@@ -15,10 +15,10 @@ export interface ServerProcess {
 
 let nextPort = 20_000 + Math.floor(Math.random() * 20_000);
 
-/** Starts `src/server.ts` as a real process (via tsx) with the test database settings. */
-export function startServer(env: Record<string, string | undefined> = {}): ServerProcess {
+/** Starts `src/server.ts` as a real process (via tsx) with the test database settings; `nodeArgs` go before the script. */
+export function startServer(env: Record<string, string | undefined> = {}, options: { nodeArgs?: string[] } = {}): ServerProcess {
   const port = nextPort++;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/server.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...(options.nodeArgs ?? []), path.join(projectRoot, 'src/server.ts')], {
     cwd: projectRoot,
     env: {
       PATH: process.env.PATH,
