@@ -9,6 +9,7 @@ import { openCache } from './platform/cache/cache.js';
 import type { Database, DatabaseOptions } from './platform/db/database.js';
 import { openDatabase } from './platform/db/database.js';
 import { errorsPlugin } from './platform/errors/errors.plugin.js';
+import { drainPlugin } from './platform/http/drain.plugin.js';
 import { genReqId, httpPlugin } from './platform/http/http.plugin.js';
 import { openapiPlugin } from './platform/http/openapi.plugin.js';
 import { createValidatorCompiler } from './platform/http/validation.js';
@@ -104,6 +105,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   await app.register(errorsPlugin);
   await app.register(httpPlugin, { config });
+  // Half the grace period at most, so requests in flight still have the other half.
+  await app.register(drainPlugin, { maxDrainMs: Math.floor(config.http.shutdownGraceMs / 2) });
   await app.register(metricsPlugin, { enabled: config.metricsEnabled });
   if (config.metricsEnabled) registerCacheMetrics(app.metrics, cache);
   await app.register(tracingPlugin, { tracing: deps.tracing ?? (await startTracing(config)) });

@@ -55,8 +55,7 @@ const recorder = path.join(projectRoot, 'test/fixtures/process/record-imports.mj
 /** Starts the server recording which @opentelemetry modules it loads; signs a user up and reads their accounts. */
 async function runServer(env: Record<string, string>, traceparent: string) {
   const importsFile = path.join(mkdtempSync(path.join(tmpdir(), 'otel-imports-')), 'loaded.txt');
-  // Load shedding off: a busy test machine must not answer 503 to these few requests.
-  const server = startServer({ ...env, SHED_EVENT_LOOP_DELAY_MS: '0', RECORD_IMPORTS_FILE: importsFile }, { nodeArgs: ['--import', recorder] });
+  const server = startServer({ ...env, RECORD_IMPORTS_FILE: importsFile }, { nodeArgs: ['--import', recorder] });
   try {
     await waitReady(server, 90_000);
     const registered = await fetch(`${server.baseUrl}/api/v1/auth/register`, {
