@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 
@@ -13,7 +13,10 @@ export interface Row {
   p50?: number;
   p95?: number;
   p99?: number;
+  /** Connection errors and timeouts. */
   errors?: number;
+  /** Answers outside 2xx (429, 503 from load shedding, ...). */
+  non2xx?: number;
   note?: string;
 }
 
@@ -85,6 +88,8 @@ export interface LoadOptions {
   body?: string;
   /** Several paths, requested round-robin. */
   paths?: string[];
+  /** A new path for every request (e.g. to miss a cache each time). */
+  pathFn?: () => string;
 }
 
 export async function load(scenario: string, options: LoadOptions): Promise<Row> {
@@ -95,20 +100,27 @@ export async function load(scenario: string, options: LoadOptions): Promise<Row>
     headers: options.headers,
     method: options.method ?? 'GET',
     body: options.body,
-    requests: options.paths?.map((p) => ({ path: p })),
+    requests: options.pathFn
+      ? [{ setupRequest: (request) => ({ ...request, path: options.pathFn!() }) }]
+      : options.paths?.map((p) => ({ path: p })),
   });
+  // Requests still queued in the server when the run ends would bleed into the next scenario:
+  // wait until a readiness check (which needs the database) gets through.
+  await fetch(new URL('/api/v1/health/ready', options.url)).then((res) => res.arrayBuffer(), () => undefined);
   return {
     scenario,
+    ...(result.requests.total === 0 ? { note: `no request finished within the ${options.durationSeconds ?? 5} s run` } : {}),
     reqPerSec: Math.round(result.requests.average),
     p50: result.latency.p50,
     p95: result.latency.p97_5,
     p99: result.latency.p99,
-    errors: result.errors + result.non2xx + result.timeouts,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
   };
 }
 
 export function printTable(rows: Row[], baseline?: number) {
-  const header = ['scenario', 'req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', 'errors', 'vs trivial', 'note'];
+  const header = ['scenario', 'req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', 'errors', 'non-2xx', 'vs trivial', 'note'];
   const lines = rows.map((r) => [
     r.scenario,
     r.reqPerSec?.toLocaleString('en-US') ?? '',
@@ -116,6 +128,7 @@ export function printTable(rows: Row[], baseline?: number) {
     r.p95?.toString() ?? '',
     r.p99?.toString() ?? '',
     r.errors?.toString() ?? '',
+    r.non2xx?.toString() ?? '',
     baseline && r.reqPerSec ? `${Math.round((r.reqPerSec / baseline) * 100)}%` : '',
     r.note ?? '',
   ]);
@@ -124,4 +137,11 @@ export function printTable(rows: Row[], baseline?: number) {
   console.log(fmt(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const l of lines) console.log(fmt(l));
+}
+
+/** The machine's load when a bench runs: numbers here only compare within a run. */
+export function loadAverage(): string {
+  return loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' / ');
 }

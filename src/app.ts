@@ -9,6 +9,7 @@ import { openCache } from './platform/cache/cache.js';
 import type { Database, DatabaseOptions } from './platform/db/database.js';
 import { openDatabase } from './platform/db/database.js';
 import { errorsPlugin } from './platform/errors/errors.plugin.js';
+import { drainPlugin } from './platform/http/drain.plugin.js';
 import { genReqId, httpPlugin } from './platform/http/http.plugin.js';
 import { openapiPlugin } from './platform/http/openapi.plugin.js';
 import { createValidatorCompiler } from './platform/http/validation.js';
@@ -16,6 +17,10 @@ import { healthRoutes } from './platform/observability/health.routes.js';
 import { loggerOptions } from './platform/observability/logger.js';
 import { dbObservabilityPlugin } from './platform/observability/db-observability.plugin.js';
 import { metricsPlugin } from './platform/observability/metrics.plugin.js';
+import { registerCacheMetrics } from './platform/observability/cache-metrics.js';
+import type { Tracing } from './platform/observability/tracing.js';
+import { startTracing } from './platform/observability/tracing.js';
+import { tracingPlugin } from './platform/observability/tracing.plugin.js';
 import { loadSheddingPlugin } from './platform/security/load-shedding.plugin.js';
 import { rateLimitPlugin } from './platform/security/rate-limit.plugin.js';
 import { adminUsersRoutes } from './modules/auth/admin-users.routes.js';
@@ -56,6 +61,10 @@ import { createImportsService } from './modules/imports/imports.service.js';
 import { createExportsRepository } from './modules/exports/exports.repository.js';
 import { exportsRoutes } from './modules/exports/exports.routes.js';
 import { createExportsService } from './modules/exports/exports.service.js';
+import { createImportMetrics } from './modules/imports/imports.metrics.js';
+import { createAdminRepository } from './modules/admin/admin.repository.js';
+import { adminRoutes } from './modules/admin/admin.routes.js';
+import { createAdminService } from './modules/admin/admin.service.js';
 
 export interface AppDeps {
   /** A database the caller owns (tests share one); otherwise opened from config and closed with the app. */
@@ -63,6 +72,8 @@ export interface AppDeps {
   cache?: Cache;
   clock?: () => Date;
   databaseOptions?: DatabaseOptions;
+  /** Tracing started by the caller; otherwise started here when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  tracing?: Tracing;
 }
 
 export type App = FastifyInstance;
@@ -94,7 +105,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   await app.register(errorsPlugin);
   await app.register(httpPlugin, { config });
+  // Half the grace period at most, so requests in flight still have the other half.
+  await app.register(drainPlugin, { maxDrainMs: Math.floor(config.http.shutdownGraceMs / 2) });
   await app.register(metricsPlugin, { enabled: config.metricsEnabled });
+  if (config.metricsEnabled) registerCacheMetrics(app.metrics, cache);
+  await app.register(tracingPlugin, { tracing: deps.tracing ?? (await startTracing(config)) });
   await app.register(dbObservabilityPlugin, { database });
   await app.register(openapiPlugin);
   await app.register(loadSheddingPlugin, { config });
@@ -134,11 +149,27 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       await api.register(playbookStatsRoutes, { analyticsService });
       const userTimezone = (userId: string) => executionsRepository.userTimezone(userId);
       const importsRepository = createImportsRepository(database.db);
-      const importsPipeline = createImportPipeline({ importsRepository, accountsService, accountsRepository: createAccountsRepository(database.db), tradesService, config: config.imports, singleProcess: database.driver === 'pglite', log: app.log });
+      const importMetrics = createImportMetrics(app.metrics);
+      const importsPipeline = createImportPipeline({ importsRepository, accountsService, accountsRepository: createAccountsRepository(database.db), tradesService, config: config.imports, singleProcess: database.driver === 'pglite', log: app.log, onFinished: importMetrics.finished });
+      importMetrics.track(importsPipeline.stats);
       await importsPipeline.recover();
       const importsService = createImportsService({ importsRepository, accountsService, tradesService, userTimezone, pipeline: importsPipeline, config: config.imports });
       await api.register(importsRoutes, { importsService, pipeline: importsPipeline, config: config.imports });
       await api.register(exportsRoutes, { exportsService: createExportsService({ exportsRepository: createExportsRepository(database.db), tradesService, accountsService, userTimezone }) });
+      const adminService = createAdminService({
+        database,
+        cache,
+        metrics: app.metrics,
+        auth,
+        imports: importsService,
+        analytics: analyticsService,
+        adminRepository: createAdminRepository(database.db),
+        securityEventRetentionDays: config.auth.securityEventRetentionDays,
+        startedAt,
+        clock,
+      });
+      api.addHook('onClose', async () => adminService.close());
+      await api.register(adminRoutes, { prefix: '/admin', adminService });
     },
     { prefix: '/api/v1' },
   );

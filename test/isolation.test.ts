@@ -149,6 +149,22 @@ describe('another user', () => {
   });
 });
 
+describe('a user who is not an administrator', () => {
+  it('gets 403 on every /admin route, and nobody gets anything without credentials', async () => {
+    const spec = (await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    const adminRoutes = Object.entries(spec.paths)
+      .filter(([path]) => path.startsWith('/api/v1/admin/'))
+      .flatMap(([path, methods]) => Object.keys(methods).map((m) => ({ method: m.toUpperCase() as 'GET' | 'POST', url: path })));
+    expect(adminRoutes.map((r) => `${r.method} ${r.url}`)).toEqual(expect.arrayContaining(['GET /api/v1/admin/status', 'POST /api/v1/admin/cache/flush', 'POST /api/v1/admin/maintenance', 'GET /api/v1/admin/users']));
+    for (const route of adminRoutes) {
+      const res = await call(t, intruder, { ...route, payload: route.method === 'POST' ? {} : undefined });
+      expect(res.statusCode, `${route.method} ${route.url}`).toBe(403);
+      expectEnvelope(res.json(), 'forbidden');
+      expect((await call(t, null, route)).statusCode, `${route.method} ${route.url}`).toBe(401);
+    }
+  });
+});
+
 describe('the owner', () => {
   it.each(matrix.filter((m) => m.method === 'GET'))('reads $path', async ({ url }) => {
     const res = await call(t, owner, { method: 'GET', url: url() });

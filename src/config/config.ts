@@ -180,6 +180,8 @@ export function loadConfig(env: Env = process.env) {
       loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
       adminEmail,
       adminPassword,
+      /** Security events older than this are removed by the admin maintenance action `purge_security_events`. */
+      securityEventRetentionDays: int(env, 'SECURITY_EVENT_RETENTION_DAYS', 90, 1, 36_500),
     },
     imports: {
       /** Uploads are streamed to files here while they wait for and go through processing. */
@@ -195,6 +197,11 @@ export function loadConfig(env: Env = process.env) {
       staleAfterSeconds: int(env, 'IMPORT_STALE_AFTER_SECONDS', 60, 5, 86_400),
     },
     metricsEnabled: bool(env, 'METRICS_ENABLED', true),
+    /** OpenTelemetry tracing: on only when an OTLP/HTTP endpoint is given; the OTel packages are not even loaded otherwise. */
+    tracing: {
+      otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
+      serviceName: str(env, 'OTEL_SERVICE_NAME', 'tradesense'),
+    },
     rateLimits: rateLimits(env),
     /** Above any of these the server answers 503 instead of falling over; 0 turns a limit off. */
     loadShedding: {

@@ -11,14 +11,17 @@ export interface ServerProcess {
   baseUrl: string;
   output: () => string;
   exited: Promise<number | null>;
+  /** The DATA_DIR it runs on (a fresh one unless the caller gave one). */
+  dataDir: string;
 }
 
 let nextPort = 20_000 + Math.floor(Math.random() * 20_000);
 
-/** Starts `src/server.ts` as a real process (via tsx) with the test database settings. */
-export function startServer(env: Record<string, string | undefined> = {}): ServerProcess {
+/** Starts `src/server.ts` as a real process (via tsx) with the test database settings; `nodeArgs` go before the script. */
+export function startServer(env: Record<string, string | undefined> = {}, options: { nodeArgs?: string[] } = {}): ServerProcess {
   const port = nextPort++;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/server.ts')], {
+  const dataDir = env.DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'tradesense-proc-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', ...(options.nodeArgs ?? []), path.join(projectRoot, 'src/server.ts')], {
     cwd: projectRoot,
     env: {
       PATH: process.env.PATH,
@@ -28,9 +31,11 @@ export function startServer(env: Record<string, string | undefined> = {}): Serve
       PORT: String(port),
       HOST: '127.0.0.1',
       JWT_SECRET: TEST_JWT_SECRET,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tradesense-proc-')),
+      DATA_DIR: dataDir,
       DATABASE_URL: process.env.DATABASE_URL,
       REDIS_URL: process.env.REDIS_URL,
+      // As in testConfig: a loaded test machine must not shed the test's requests.
+      SHED_EVENT_LOOP_DELAY_MS: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -39,7 +44,7 @@ export function startServer(env: Record<string, string | undefined> = {}): Serve
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, baseUrl: `http://127.0.0.1:${port}`, output: () => out, exited };
+  return { child, baseUrl: `http://127.0.0.1:${port}`, output: () => out, exited, dataDir };
 }
 
 export async function waitReady(server: ServerProcess, timeoutMs = 30_000): Promise<number> {

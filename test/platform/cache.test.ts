@@ -40,6 +40,60 @@ describe.each(backends)('cache on $name', ({ env }) => {
     expect(results.map((r) => r.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(results.every((r) => r.ttlSeconds > 0 && r.ttlSeconds <= 60)).toBe(true);
   });
+
+  it('flushes every value and counter it holds, answering how many keys went', async () => {
+    // Many keys, so Redis needs several SCAN steps and UNLINK batches.
+    await Promise.all(Array.from({ length: 1200 }, (_, i) => cache.set(`many:${i}`, 'x')));
+    await cache.incr('flush-counter', 60);
+    expect(await cache.flush()).toBeGreaterThanOrEqual(1201);
+    expect(await cache.get('many:7')).toBeUndefined();
+    expect((await cache.incr('flush-counter', 60)).count).toBe(1);
+    expect(await cache.flush()).toBe(1);
+  });
+
+  it('flushes only the keys under a given key prefix when asked', async () => {
+    await cache.set('an:1', 'x');
+    await cache.set('an:2', 'y');
+    await cache.set('other', 'z');
+    await cache.incr('an:counter', 60);
+    expect(await cache.flush('an:')).toBe(3);
+    expect(await cache.get('an:1')).toBeUndefined();
+    expect(await cache.get('other')).toBe('z');
+    expect((await cache.incr('an:counter', 60)).count).toBe(1);
+    await cache.flush();
+  });
+});
+
+// Only where a Redis server is configured (CI's server mode); the embedded run has none to flush.
+if (usingRedis()) {
+  describe('flushing Redis', () => {
+    it('removes only keys under its prefix, even when the prefix holds glob characters', async () => {
+      const base = `test:${process.pid}:${Date.now()}`;
+      const star = await openCache(testConfig({ REDIS_URL: process.env.REDIS_URL, CACHE_KEY_PREFIX: `${base}:*:` }));
+      const other = await openCache(testConfig({ REDIS_URL: process.env.REDIS_URL, CACHE_KEY_PREFIX: `${base}:other:` }));
+      try {
+        await star.set('a', '1');
+        await other.set('b', '2');
+        expect(await star.flush()).toBe(1);
+        expect(await other.get('b')).toBe('2');
+      } finally {
+        await other.flush();
+        await star.close();
+        await other.close();
+      }
+    });
+  });
+}
+
+describe('flushing a Redis that is down', () => {
+  it('rejects instead of pretending', async () => {
+    const down = await openCache(testConfig({ REDIS_URL: 'redis://127.0.0.1:6390' }));
+    try {
+      await expect(down.flush()).rejects.toThrow();
+    } finally {
+      await down.close();
+    }
+  });
 });
 
 describe('when Redis is down', () => {

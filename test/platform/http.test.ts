@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers/app.js';
-import { buildTestApp } from '../helpers/app.js';
+import { buildTestApp, call, createUser } from '../helpers/app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -102,5 +102,31 @@ describe('metrics', () => {
     expect(res.body).toContain('route="unmatched"');
     expect(res.body).toContain('nodejs_eventloop_lag_p99_seconds');
     expect(res.body).toContain('process_resident_memory_bytes');
+  });
+
+  it('has request-duration buckets from 1 ms to 10 s, fine enough for per-route p50/p95/p99', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+    const les = [...res.body.matchAll(/http_request_duration_seconds_bucket\{le="([^"]+)",route="\/api\/v1\/health",method="GET",status_code="200"\}/g)].map((m) => m[1]);
+    expect(les).toEqual(['0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '+Inf']);
+  });
+
+  it('counts cache hits and misses by backend and exposes import gauges and counters', async () => {
+    const backend = t.config.cache.redisUrl ? 'redis' : 'memory';
+    const before = await t.app.inject({ method: 'GET', url: '/metrics' });
+    const count = (body: string, name: string) => Number(new RegExp(`^${name}\\{backend="${backend}"\\} (\\d+)`, 'm').exec(body)?.[1]);
+    const misses = count(before.body, 'cache_misses_total');
+    const hits = count(before.body, 'cache_hits_total');
+    expect(misses).toBeGreaterThanOrEqual(0);
+    // The first summary misses the cache and stores its answer, the second finds it.
+    const user = await createUser(t);
+    for (let i = 0; i < 2; i++) expect((await call(t, user, { method: 'GET', url: '/api/v1/analytics/summary' })).statusCode).toBe(200);
+    const after = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(after.body).toMatch(/^imports_running \d+$/m);
+    expect(after.body).toMatch(/^imports_queued \d+$/m);
+    expect(after.body).toMatch(/^imports_total\{status="done"\} \d+$/m);
+    expect(after.body).toMatch(/^imports_total\{status="failed"\} \d+$/m);
+    expect(after.body).toMatch(/^cache_errors_total\{backend="(memory|redis)"\} \d+$/m);
+    expect(count(after.body, 'cache_misses_total')).toBeGreaterThanOrEqual(misses + 1);
+    expect(count(after.body, 'cache_hits_total')).toBeGreaterThanOrEqual(hits + 1);
   });
 });

@@ -127,6 +127,14 @@ export function createAnalyticsRepository(db: Db) {
     .prepare('analytics_user_state');
 
   return {
+    /** Bumps every user's data generation, so every cached analytics result is computed again; answers how many users. */
+    async bumpAllGenerations(tx: Executor = db): Promise<number> {
+      const result = await tx.execute(sql`
+        with bumped as (update ${users} set data_generation = data_generation + 1 returning 1)
+        select count(*)::int as n from bumped`);
+      return Number((result as unknown as { rows: { n: number | string }[] }).rows[0]?.n ?? 0);
+    },
+
     async userState(userId: string, tx: Executor = db): Promise<UserState | undefined> {
       const [row] = tx === db ? await userStateStatement.execute({ userId }) : await tx.select(stateColumns).from(users).where(eq(users.id, userId));
       return row ? { generation: Number(row.generation), timezone: row.timezone, breakevenTolerance: row.breakevenTolerance } : undefined;

@@ -36,9 +36,12 @@ export interface AnalyticsServiceDeps {
   /** On the read replica (the same object when there is none). */
   readRepository: AnalyticsRepository;
   playbooksService: Pick<PlaybooksService, 'getPlaybook'>;
-  cache: Pick<Cache, 'get' | 'set' | 'setIfAbsent'>;
+  cache: Pick<Cache, 'get' | 'set' | 'setIfAbsent' | 'flush'>;
   ttlSeconds: number;
 }
+
+/** Every analytics cache key starts with this, so they can be flushed together. */
+const ANALYTICS_KEY_PREFIX = 'an:';
 
 /** How long a user's data version lives without writes; a new one (a miss for every entry) is made after that. */
 const VERSION_TTL_SECONDS = 7 * 86_400;
@@ -157,7 +160,7 @@ export function createAnalyticsService({ analyticsRepository, readRepository, pl
     return replica && replica.generation >= generation ? readRepository : analyticsRepository;
   }
 
-  const versionKey = (userId: string) => `an:v:${userId}`;
+  const versionKey = (userId: string) => `${ANALYTICS_KEY_PREFIX}v:${userId}`;
 
   /**
    * The user's data version: a random token in the cache (shared by every process with Redis)
@@ -185,7 +188,7 @@ export function createAnalyticsService({ analyticsRepository, readRepository, pl
   async function cached(userId: string, endpoint: string, query: object, compute: (repo: AnalyticsRepository, state: UserState) => Promise<unknown>): Promise<string> {
     const version = await versionOf(userId);
     const suffix = `${endpoint}:${normalizeQuery(query)}`;
-    let key = version === undefined ? undefined : `an:${userId}:${version}:${suffix}`;
+    let key = version === undefined ? undefined : `${ANALYTICS_KEY_PREFIX}${userId}:${version}:${suffix}`;
     if (key !== undefined) {
       const hit = await cache.get(key);
       if (hit !== undefined) return hit;
@@ -193,7 +196,7 @@ export function createAnalyticsService({ analyticsRepository, readRepository, pl
     const state = await readState(userId);
     if (!state) throw unauthorized('unauthenticated', 'Authentication required.');
     if (key === undefined) {
-      key = `an:${userId}:g${state.generation}:${state.timezone}:${state.breakevenTolerance}:${suffix}`;
+      key = `${ANALYTICS_KEY_PREFIX}${userId}:g${state.generation}:${state.timezone}:${state.breakevenTolerance}:${suffix}`;
       const hit = await cache.get(key);
       if (hit !== undefined) return hit;
     }
@@ -230,6 +233,13 @@ export function createAnalyticsService({ analyticsRepository, readRepository, pl
     /** After a commit that changed these users' data or settings: their cached answers are not read again. */
     async invalidateUsers(userIds: readonly string[]): Promise<void> {
       await Promise.all(userIds.map((userId) => cache.set(versionKey(userId), randomUUID(), VERSION_TTL_SECONDS)));
+    },
+
+    /** Every user's cached results become stale: generations move on and every data version and result goes; answers how many users. */
+    async invalidateAll(): Promise<number> {
+      const users = await analyticsRepository.bumpAllGenerations();
+      await cache.flush(ANALYTICS_KEY_PREFIX);
+      return users;
     },
 
     summary(userId: string, query: FilterInput): Promise<string> {

@@ -8,7 +8,7 @@ export const adminUsersRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService }> 
   app.get(
     '/users',
     {
-      config: { role: 'admin' },
+      config: { role: 'admin', rateLimit: 'admin' },
       schema: {
         tags: ['admin'],
         summary: 'All users, newest first (admin only)',

@@ -363,6 +363,26 @@ export function createAuthRepository(db: Db) {
       });
     },
 
+    /**
+     * Deletes security events created before `before`, `batchSize` rows per statement so no
+     * statement holds locks over a large table for long. Returns how many went.
+     */
+    async deleteSecurityEventsBefore(before: Date, batchSize: number, tx: Executor = db): Promise<number> {
+      let deleted = 0;
+      for (;;) {
+        const result = await tx.execute(sql`
+          with gone as (
+            delete from ${securityEvents}
+            where ${securityEvents.id} in (select ${securityEvents.id} from ${securityEvents} where ${securityEvents.createdAt} < ${before.toISOString()}::timestamptz limit ${batchSize})
+            returning 1
+          )
+          select count(*)::int as n from gone`);
+        const n = Number((result as unknown as { rows: { n: number | string }[] }).rows[0]?.n ?? 0);
+        deleted += n;
+        if (n < batchSize) return deleted;
+      }
+    },
+
     async listSecurityEvents(userId: string, page: PageRequest, tx: Executor = db) {
       const rows = await tx
         .select({

@@ -34,7 +34,8 @@ export type SecurityEventType =
   | 'api_key_created'
   | 'api_key_revoked'
   | 'session_revoked'
-  | 'logout_all';
+  | 'logout_all'
+  | 'admin_action';
 
 /** Where a request came from, recorded with sessions and security events. */
 export interface RequestContext {
@@ -79,6 +80,9 @@ export interface AuthServiceDeps {
   >;
   commonPasswords: ReadonlySet<string>;
 }
+
+/** Security events deleted per statement by the retention purge. */
+const SECURITY_EVENT_PURGE_BATCH = 5_000;
 
 /** last_used_at of an API key is written at most this often. */
 const API_KEY_TOUCH_INTERVAL_MS = 60_000;
@@ -419,6 +423,15 @@ export function createAuthService(deps: AuthServiceDeps) {
         details: e.details,
         createdAt: e.createdAt.toISOString(),
       }));
+    },
+
+    /** An administrator's action (cache flush, maintenance), in the acting admin's security log. */
+    recordAdminAction: (userId: string, ctx: RequestContext, details: Record<string, unknown>) => recordEvent(userId, 'admin_action', ctx, details),
+
+    /** Removes security events older than the retention period; answers how many went and the cut-off. */
+    async purgeSecurityEvents(retentionDays: number): Promise<{ deleted: number; before: Date }> {
+      const before = new Date(clock().getTime() - retentionDays * 86_400_000);
+      return { deleted: await repo.deleteSecurityEventsBefore(before, SECURITY_EVENT_PURGE_BATCH), before };
     },
 
     async listUsers(query: { limit?: number; cursor?: string }) {

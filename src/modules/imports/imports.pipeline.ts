@@ -125,6 +125,8 @@ export interface ImportPipelineDeps {
   /** One process owns the database (PGlite): every running import found at start is abandoned. */
   singleProcess: boolean;
   log: FastifyBaseLogger;
+  /** Told how each import this process ran ended (metrics). */
+  onFinished?: (status: 'done' | 'failed') => void;
 }
 
 interface Job {
@@ -139,7 +141,7 @@ export const INTERRUPTED: ImportFailure = {
   details: {},
 };
 
-export function createImportPipeline({ importsRepository, accountsService, accountsRepository, tradesService, config, singleProcess, log }: ImportPipelineDeps) {
+export function createImportPipeline({ importsRepository, accountsService, accountsRepository, tradesService, config, singleProcess, log, onFinished }: ImportPipelineDeps) {
   const queue: Job[] = [];
   const held = new Map<string, Job>();
   const active = new Set<Promise<void>>();
@@ -306,6 +308,7 @@ export function createImportPipeline({ importsRepository, accountsService, accou
           tx,
         );
       });
+      onFinished?.('done');
     } catch (error) {
       let failure: ImportFailure;
       if (error instanceof ImportFailedError) failure = error.failure;
@@ -316,6 +319,7 @@ export function createImportPipeline({ importsRepository, accountsService, accou
         failure = { code: 'internal_error', message: 'The import failed on our side; nothing was written. Quote the import id when reporting it.', details: {} };
       }
       await importsRepository.markFailed(job.id, failure, { ...(progress ?? {}), rowErrors });
+      onFinished?.('failed');
     }
   }
 
@@ -378,6 +382,9 @@ export function createImportPipeline({ importsRepository, accountsService, accou
     },
 
     uploadPath,
+
+    /** Imports this process is running and holding in its queue. */
+    stats: () => ({ running: active.size, queued: queue.length }),
   };
 
   /** Spooled files no running import owns: left by a crash between upload and processing. */

@@ -128,6 +128,22 @@ export function createImportsRepository(db: Db) {
       return db.transaction(fn);
     },
 
+    /** Imports of every user waiting (`queued`) and under way (`parsing`, `writing`), across all processes. */
+    async countActive(tx: Executor = db): Promise<{ queued: number; running: number }> {
+      const rows = await tx
+        .select({ status: imports.status, n: sql<number>`count(*)::int` })
+        .from(imports)
+        .where(running)
+        .groupBy(imports.status);
+      let queued = 0;
+      let active = 0;
+      for (const row of rows) {
+        if (row.status === 'queued') queued += Number(row.n);
+        else active += Number(row.n);
+      }
+      return { queued, running: active };
+    },
+
     async countRunning(userId: string, tx: Executor = db): Promise<number> {
       const [row] = await tx
         .select({ n: sql<number>`count(*)::int` })

@@ -161,6 +161,9 @@ export function createImportsService({ importsRepository, accountsService, trade
       return { data: formats() };
     },
 
+    /** Queued and running imports of all users (every process), for the admin status. */
+    countActive: () => importsRepository.countActive(),
+
     /** Cheap early refusal before an upload is received (the insert re-checks atomically). */
     async assertCanStart(userId: string): Promise<void> {
       if ((await importsRepository.countRunning(userId)) >= config.maxRunningPerUser) throw tooManyImports(config.maxRunningPerUser);

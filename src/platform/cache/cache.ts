@@ -29,7 +29,26 @@ export interface Cache {
   ping(): Promise<void>;
   healthy(): boolean;
   stats(): Promise<CacheStats>;
+  /**
+   * Removes every value and counter whose key starts with `keyPrefix` (all of them by default)
+   * and returns how many keys went. Redis: only keys under our own prefix, found with SCAN and
+   * removed with UNLINK in batches (never FLUSHDB: the database may be shared). Rejects when
+   * Redis is unreachable.
+   */
+  flush(keyPrefix?: string): Promise<number>;
   close(): Promise<void>;
+}
+
+/** Span descriptions of the Redis calls (used only when tracing is on). */
+const redisSpan = (command: string) => ({ name: `redis ${command}`, attributes: { 'db.system.name': 'redis', 'db.operation.name': command } });
+const SPANS = { get: redisSpan('GET'), set: redisSpan('SET'), incr: redisSpan('INCR'), flush: redisSpan('SCAN+UNLINK') };
+
+/** Keys per SCAN step and per UNLINK while flushing Redis: bounded work per round trip. */
+const FLUSH_BATCH = 500;
+
+/** A literal for a Redis MATCH pattern: the prefix's own glob characters are escaped. */
+export function globLiteral(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }
 
 interface Counter {
@@ -91,6 +110,15 @@ class MemoryCache implements Cache {
     const total = this.hits + this.misses;
     return { backend: 'memory', hits: this.hits, misses: this.misses, hitRate: total ? this.hits / total : null, entries: this.values.size, errors: 0 };
   }
+  async flush(keyPrefix = '') {
+    let removed = 0;
+    for (const map of [this.values, this.counters] as LRUCache<string, object | string>[]) {
+      for (const key of [...map.keys()]) {
+        if (key.startsWith(keyPrefix) && map.delete(key)) removed++;
+      }
+    }
+    return removed;
+  }
   async close() {
     this.values.clear();
     this.counters.clear();
@@ -123,7 +151,8 @@ class RedisCache implements Cache {
       this.misses++;
       return undefined;
     }
-    const stop = startTiming('cache');
+    let failed = false;
+    const stop = startTiming('cache', SPANS.get);
     try {
       const value = await this.redis.get(this.prefix + key);
       if (value === null) {
@@ -134,16 +163,21 @@ class RedisCache implements Cache {
       return value;
     } catch {
       this.misses++;
+      failed = true;
       return this.fail();
     } finally {
-      stop();
+      stop(failed);
     }
   }
   async set(key: string, value: string, ttlSeconds = this.defaultTtlSeconds) {
     if (!this.healthy()) return;
-    const stop = startTiming('cache');
-    await this.redis.set(this.prefix + key, value, 'EX', ttlSeconds).catch(() => this.fail());
-    stop();
+    const stop = startTiming('cache', SPANS.set);
+    let failed = false;
+    await this.redis.set(this.prefix + key, value, 'EX', ttlSeconds).catch(() => {
+      failed = true;
+      this.fail();
+    });
+    stop(failed);
   }
   async setIfAbsent(key: string, value: string, ttlSeconds = this.defaultTtlSeconds) {
     if (!this.healthy()) return false;
@@ -159,7 +193,8 @@ class RedisCache implements Cache {
   }
   async incr(key: string, ttlSeconds: number) {
     if (!this.healthy()) return this.fallback.incrSync(key, ttlSeconds);
-    const stop = startTiming('cache');
+    const stop = startTiming('cache', SPANS.incr);
+    let failed = false;
     try {
       const k = this.prefix + key;
       const result = await this.redis.multi().incr(k).expire(k, ttlSeconds, 'NX').ttl(k).exec();
@@ -168,10 +203,11 @@ class RedisCache implements Cache {
       const ttl = Number(result[2]?.[1]);
       return { count, ttlSeconds: ttl > 0 ? ttl : ttlSeconds };
     } catch {
+      failed = true;
       this.fail();
       return this.fallback.incrSync(key, ttlSeconds);
     } finally {
-      stop();
+      stop(failed);
     }
   }
   async ping() {
@@ -185,6 +221,27 @@ class RedisCache implements Cache {
     let entries: number | null = null;
     if (this.healthy()) entries = await this.redis.dbsize().catch(() => null);
     return { backend: 'redis', hits: this.hits, misses: this.misses, hitRate: total ? this.hits / total : null, entries, errors: this.errors };
+  }
+  async flush(keyPrefix = '') {
+    let removed = await this.fallback.flush(keyPrefix);
+    const stop = startTiming('cache', SPANS.flush);
+    let failed = false;
+    try {
+      const match = `${globLiteral(this.prefix + keyPrefix)}*`;
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', FLUSH_BATCH);
+        cursor = next;
+        if (keys.length > 0) removed += await this.redis.unlink(...keys);
+      } while (cursor !== '0');
+      return removed;
+    } catch (error) {
+      failed = true;
+      this.errors++;
+      throw error;
+    } finally {
+      stop(failed);
+    }
   }
   async close() {
     await this.fallback.close();

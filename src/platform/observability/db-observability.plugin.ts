@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Gauge, Histogram } from 'prom-client';
 import type { Database } from '../db/database.js';
+import type { SpanAttributes } from './request-context.js';
 import { runInRequestContext, startTiming } from './request-context.js';
 
 export const SLOW_QUERY_WARN_MS = 100;
@@ -34,10 +35,21 @@ export const dbObservabilityPlugin = fp(
       },
     });
 
+    // One span description per statement name (a bounded set), so tracing allocates nothing per query.
+    const spans = new Map<string, { name: string; attributes: SpanAttributes }>();
+    const spanOf = (statement: string) => {
+      let span = spans.get(statement);
+      if (!span) {
+        span = { name: statement, attributes: { 'db.system.name': 'postgresql', 'db.query.summary': statement, 'db.driver': database.driver } };
+        spans.set(statement, span);
+      }
+      return span;
+    };
+
     database.setQueryObserver((statement) => {
-      const stop = startTiming('db');
+      const stop = startTiming('db', spanOf(statement));
       return (failed) => {
-        const ms = stop();
+        const ms = stop(failed);
         duration.observe({ statement, outcome: failed ? 'error' : 'ok' }, ms / 1000);
         if (ms >= SLOW_QUERY_ERROR_MS) app.log.error({ statement, durationMs: Math.round(ms) }, 'very slow query');
         else if (ms >= SLOW_QUERY_WARN_MS) app.log.warn({ statement, durationMs: Math.round(ms) }, 'slow query');
@@ -47,8 +59,8 @@ export const dbObservabilityPlugin = fp(
 
     // Callback style on purpose: everything after `done` runs inside the request's context.
     app.addHook('onRequest', (request, _reply, done) => {
-      runInRequestContext({ timings: request.timings }, done);
+      runInRequestContext({ timings: request.timings, trace: request.trace }, done);
     });
   },
-  { name: 'db-observability', dependencies: ['metrics', 'http'] },
+  { name: 'db-observability', dependencies: ['metrics', 'http', 'tracing'] },
 );

@@ -22,7 +22,7 @@ const DbHealth = Type.Object({
   readReplica: Type.Boolean(),
 });
 
-const CacheStats = Type.Object({
+export const CacheStats = Type.Object({
   backend: Type.Union([Type.Literal('memory'), Type.Literal('redis')]),
   hits: Type.Integer(),
   misses: Type.Integer(),
