@@ -9,7 +9,7 @@
  * each analytics endpoint (`--samples N` sequential requests each, default 20; the summary's own
  * series has `--summary-samples N`, default 100), cached summary at
  * 100 connections, and /api/v1/health at 100 connections in the same run for comparison.
- * `--endpoints-only` skips the autocannon scenarios.
+ * `--endpoints-only` skips the autocannon scenarios, `--skip a,b` the endpoint scenarios named so.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -29,6 +29,8 @@ const useRedis = args.includes('--redis');
 const tradeCount = Number(arg('--trades') ?? (quick ? 20_000 : 100_000));
 const endpointSamples = Number(arg('--samples') ?? (quick ? 5 : 20));
 const endpointsOnly = args.includes('--endpoints-only');
+/** `--skip name,name`: endpoint scenarios (by name prefix) left out, e.g. the per-trade equity curve at 1M trades. */
+const skip = (arg('--skip') ?? '').split(',').filter(Boolean);
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const duration = quick ? 3 : 10;
@@ -216,7 +218,7 @@ async function main() {
       ['streaks', '/api/v1/analytics/streaks?to=DAY'],
       ['distribution metric=pnl', '/api/v1/analytics/distribution?metric=pnl&to=DAY'],
     ];
-    for (const [name, template] of endpoints) {
+    for (const [name, template] of endpoints.filter(([name]) => !skip.some((prefix) => name.startsWith(prefix)))) {
       const took: number[] = [];
       for (let i = 0; i < endpointSamples; i++) {
         const t0 = performance.now();
