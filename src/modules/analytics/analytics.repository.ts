@@ -5,7 +5,7 @@ import type { Db, Executor } from '../../platform/db/database.js';
 import { timeRange } from '../executions/executions.repository.js';
 import type { TradeFilters } from '../trades/trades.repository.js';
 import { AGGREGATE_COLUMNS, dailyGroups, tradeFilterConditions } from '../trades/trades.repository.js';
-import type { BreakdownDimension, DrawdownAggregates, SummaryAggregates } from './analytics.domain.js';
+import type { BreakdownDimension, SummaryAggregates } from './analytics.domain.js';
 import { BOOTSTRAP_MAX_TRADES, HOLD_TIME_BUCKETS, sequenceAggregates } from './analytics.domain.js';
 
 /** The user's settings that analytics depend on, read with the data generation in one primary-key lookup. */
