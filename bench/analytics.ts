@@ -2,15 +2,20 @@
  * Analytics bench: `npx tsx bench/analytics.ts [--trades 100000] [--quick] [--redis]`.
  *
  * Inserts N closed trades for one new user straight into PostgreSQL (one `unnest` insert per
- * 20k rows), starts the server (src/server.ts through tsx, its own process), then measures:
- * uncached summary latency (every request a distinct filter value, so every request misses the
- * cache and runs the SQL), cached summary at 100 connections, and /api/v1/health at 100
- * connections in the same run for comparison.
+ * 20k rows) and builds the user's daily aggregates from them (what the trades module keeps up to
+ * date on every write), starts the server (src/server.ts through tsx, its own process), then
+ * measures: uncached summary latency (every request a distinct `to` day far in the future, so
+ * every request misses the cache, runs the SQL and still reads every trade), uncached latency of
+ * each analytics endpoint (`--samples N` sequential requests each, default 20; the summary's own
+ * series has `--summary-samples N`, default 100), cached summary at
+ * 100 connections, and /api/v1/health at 100 connections in the same run for comparison.
+ * `--endpoints-only` skips the autocannon scenarios, `--skip a,b` the endpoint scenarios named so.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
 import { createTokenService } from '../src/platform/auth/tokens.js';
@@ -22,13 +27,17 @@ const arg = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1
 const quick = args.includes('--quick');
 const useRedis = args.includes('--redis');
 const tradeCount = Number(arg('--trades') ?? (quick ? 20_000 : 100_000));
+const endpointSamples = Number(arg('--samples') ?? (quick ? 5 : 20));
+const endpointsOnly = args.includes('--endpoints-only');
+/** `--skip name,name`: endpoint scenarios (by name prefix) left out, e.g. the per-trade equity curve at 1M trades. */
+const skip = (arg('--skip') ?? '').split(',').filter(Boolean);
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const duration = quick ? 3 : 10;
 const secret = 'bench-secret-bench-secret-bench-secret-0123';
 const SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'TSLA', 'AMZN', 'META', 'GOOG', 'SPY', 'QQQ', 'ES', 'NQ', 'CL'];
 
-async function seed(client: pg.Client): Promise<{ userId: string; sessionId: string }> {
+async function seed(client: pg.Client): Promise<{ userId: string; sessionId: string; accountId: string }> {
   await client.query('select 1 from users limit 1'); // migrations ran (the server start runs them otherwise)
   const email = `bench-${randomUUID()}@example.test`;
   const { rows: [user] } = await client.query<{ id: string }>(
@@ -92,10 +101,19 @@ async function seed(client: pg.Client): Promise<{ userId: string; sessionId: str
       [user!.id, account!.id, symbol, side, opened, closed, entry, exit, qty, gross, fees, net, hold],
     );
   }
+  console.log(`inserted ${tradeCount} trades in ${Math.round(performance.now() - began)} ms`);
+  // The trades went in behind the trades module's back: build the aggregates it would have kept.
+  const repository: Record<string, unknown> = await import('../src/modules/trades/trades.repository.js');
+  if (typeof repository.rebuildDailyAggregates === 'function') {
+    const built = performance.now();
+    const db = drizzle(client);
+    await db.transaction((tx) => (repository.rebuildDailyAggregates as (tx: unknown, userId: string) => Promise<void>)(tx, user!.id));
+    console.log(`built the daily aggregates in ${Math.round(performance.now() - built)} ms`);
+  }
   // Steady state: autovacuum would soon do the same after this many inserts; the visibility map lets the summary's index-only scan skip the heap.
   await client.query('vacuum (analyze) trades');
-  console.log(`inserted ${tradeCount} trades in ${Math.round(performance.now() - began)} ms`);
-  return { userId: user!.id, sessionId: session!.id };
+  if (typeof repository.rebuildDailyAggregates === 'function') await client.query('vacuum (analyze) daily_aggregates');
+  return { userId: user!.id, sessionId: session!.id, accountId: account!.id };
 }
 
 async function startServer(port: number, env: Record<string, string>) {
@@ -153,20 +171,21 @@ async function main() {
   const server = await startServer(18_900 + Math.floor(Math.random() * 500), env);
   const rows: Row[] = [];
   try {
-    const { userId, sessionId } = await seed(client);
+    const { userId, sessionId, accountId } = await seed(client);
     const tokens = createTokenService(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, DATABASE_URL: databaseUrl }));
     const { token } = await tokens.signAccess({ userId, role: 'user', sessionId });
     const headers = { authorization: `Bearer ${token}` };
     const summaryUrl = `${server.url}/api/v1/analytics/summary`;
 
-    // Uncached, one request at a time: a distinct maxPnl per request (every trade still matches), so each misses the cache.
+    // Uncached, one request at a time: a distinct `to` day per request (every trade still matches), so each misses the cache.
     let bust = 0;
-    const uncachedPath = () => `/api/v1/analytics/summary?maxPnl=1000000.${String(++bust).padStart(6, '0')}`;
+    const farDay = () => new Date(Date.UTC(2100, 0, 1) + ++bust * 86_400_000).toISOString().slice(0, 10);
+    const uncachedPath = () => `/api/v1/analytics/summary?to=${farDay()}`;
     const warm = await fetch(`${server.url}${uncachedPath()}`, { headers });
     const body = (await warm.json()) as { tradeCount: number };
     if (body.tradeCount !== tradeCount) throw new Error(`summary saw ${body.tradeCount} trades, expected ${tradeCount}`);
     const times: number[] = [];
-    const samples = quick ? 30 : 100;
+    const samples = Number(arg('--summary-samples') ?? (quick ? 30 : 100));
     for (let i = 0; i < samples; i++) {
       const t0 = performance.now();
       const res = await fetch(`${server.url}${uncachedPath()}`, { headers });
@@ -181,6 +200,47 @@ async function main() {
       p99: Math.round(pct(times, 0.99) * 10) / 10,
       note: 'p95 column is p95 here (fetch timing, 0.1 ms)',
     });
+
+    // Every endpoint uncached, one request at a time. `to=<far day>` keeps a request on the daily
+    // aggregates; `maxPnl` (any P&L filter) sends it to the trades.
+    const endpoints: [string, string][] = [
+      ['summary', '/api/v1/analytics/summary?to=DAY'],
+      ['summary, accountId', `/api/v1/analytics/summary?accountId=${accountId}&to=DAY`],
+      ['summary, symbol + from/to', '/api/v1/analytics/summary?symbol=AAPL&from=2021-01-01&to=DAY'],
+      ['summary, maxPnl (trades path)', '/api/v1/analytics/summary?maxPnl=1000000&to=DAY'],
+      ['equity-curve interval=day', '/api/v1/analytics/equity-curve?interval=day&to=DAY'],
+      ['equity-curve interval=trade', '/api/v1/analytics/equity-curve?interval=trade&to=DAY'],
+      ['calendar year=2021', '/api/v1/analytics/calendar?year=2021&to=DAY'],
+      ['calendar year=2021, maxPnl (trades path)', '/api/v1/analytics/calendar?year=2021&maxPnl=1000000&to=DAY'],
+      ['breakdown by=symbol', '/api/v1/analytics/breakdown?by=symbol&to=DAY'],
+      ['breakdown by=weekday', '/api/v1/analytics/breakdown?by=weekday&to=DAY'],
+      ['breakdown by=hour', '/api/v1/analytics/breakdown?by=hour&to=DAY'],
+      ['streaks', '/api/v1/analytics/streaks?to=DAY'],
+      ['distribution metric=pnl', '/api/v1/analytics/distribution?metric=pnl&to=DAY'],
+    ];
+    for (const [name, template] of endpoints.filter(([name]) => !skip.some((prefix) => name.startsWith(prefix)))) {
+      const took: number[] = [];
+      for (let i = 0; i < endpointSamples; i++) {
+        const t0 = performance.now();
+        const res = await fetch(`${server.url}${template.replace('DAY', farDay())}`, { headers });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`${name}: ${res.status}`);
+        took.push(performance.now() - t0);
+      }
+      took.sort((a, b) => a - b);
+      rows.push({
+        scenario: `${name}, uncached (${endpointSamples} requests)`,
+        p50: Math.round(pct(took, 0.5) * 10) / 10,
+        p95: Math.round(pct(took, 0.95) * 10) / 10,
+        p99: Math.round(took.at(-1)! * 10) / 10,
+        note: 'p99 column is the max here',
+      });
+    }
+    if (endpointsOnly) {
+      console.log(`\nTradeSense analytics bench — PostgreSQL, ${tradeCount} trades, endpoints only, ${new Date().toISOString()}, node ${process.version}\n`);
+      printTable(rows);
+      return;
+    }
 
     const concurrent = await autocannon({
       url: server.url,

@@ -35,7 +35,7 @@ import { createExecutionsRepository } from './modules/executions/executions.repo
 import { executionsRoutes } from './modules/executions/executions.routes.js';
 import { createExecutionsService } from './modules/executions/executions.service.js';
 import { instrumentsRoutes } from './modules/instruments/instruments.routes.js';
-import { createTradesRepository } from './modules/trades/trades.repository.js';
+import { createTradesRepository, rebuildDailyAggregates } from './modules/trades/trades.repository.js';
 import { tradesRoutes } from './modules/trades/trades.routes.js';
 import { createTradesService } from './modules/trades/trades.service.js';
 import { createPlaybooksRepository } from './modules/playbooks/playbooks.repository.js';
@@ -115,7 +115,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(loadSheddingPlugin, { config });
   await app.register(authPlugin, { tokens });
   await app.register(rateLimitPlugin, { config, cache });
-  const auth = createAuthService({ repository: createAuthRepository(database.db), hasher: createPasswordHasher(), tokens, cache, clock, config: config.auth, commonPasswords: loadCommonPasswords() });
+  const auth = createAuthService({ repository: createAuthRepository(database.db), hasher: createPasswordHasher(), tokens, cache, clock, config: config.auth, commonPasswords: loadCommonPasswords(), rebuildDailyAggregates: (userId, tx) => rebuildDailyAggregates(tx, userId) });
   app.setApiKeyVerifier(auth.verifyApiKey);
   const admin = await auth.bootstrapAdmin();
   if (admin) app.log.info(admin, 'admin account from ADMIN_EMAIL');

@@ -255,3 +255,55 @@ export const journalEntries = pgTable(
   },
   (t) => [uniqueIndex('journal_entries_user_day_key').on(t.userId, t.day), check('journal_mood_range', sql`${t.mood} between 1 and 5`)],
 );
+
+/**
+ * Closed trades summed per (account, symbol, day in the user's time zone), kept by the trades
+ * module in the same transaction as every trade write (docs/metrics.md, "Daily aggregates").
+ * Outcome counts and sums use the user's breakeven tolerance; days use the user's time zone.
+ */
+export const dailyAggregates = pgTable(
+  'daily_aggregates',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    symbol: text('symbol').notNull(),
+    day: date('day').notNull(),
+    tradeCount: integer('trade_count').notNull(),
+    wins: integer('wins').notNull(),
+    losses: integer('losses').notNull(),
+    breakeven: integer('breakeven').notNull(),
+    netPnl: numeric('net_pnl').notNull(),
+    grossPnl: numeric('gross_pnl').notNull(),
+    fees: numeric('fees').notNull(),
+    grossProfit: numeric('gross_profit').notNull(),
+    grossLoss: numeric('gross_loss').notNull(),
+    /** Σ net P&L², exact: with the count and the sum it gives the sample stdev of P&L. */
+    netPnlSquares: numeric('net_pnl_squares').notNull(),
+    largestWin: numeric('largest_win'),
+    largestLoss: numeric('largest_loss'),
+    holdCount: integer('hold_count').notNull(),
+    holdSeconds: bigint('hold_seconds', { mode: 'number' }).notNull(),
+    holdCountWin: integer('hold_count_win').notNull(),
+    holdSecondsWin: bigint('hold_seconds_win', { mode: 'number' }).notNull(),
+    holdCountLoss: integer('hold_count_loss').notNull(),
+    holdSecondsLoss: bigint('hold_seconds_loss', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.accountId, t.symbol, t.day] }), index('daily_aggregates_user_day_idx').on(t.userId, t.day)],
+);
+
+/**
+ * The settings a user's daily aggregates were computed with. Analytics reads the aggregates only
+ * while these equal the user's current time zone and tolerance; otherwise it reads the trades.
+ */
+export const dailyAggregateStates = pgTable('daily_aggregate_states', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  timezone: text('timezone').notNull(),
+  breakevenTolerance: numeric('breakeven_tolerance').notNull(),
+  builtAt: timestamp('built_at', { withTimezone: true }).notNull().defaultNow(),
+});

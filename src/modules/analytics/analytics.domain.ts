@@ -524,3 +524,135 @@ export function parseSample(values: string, flags: string): { pnl: Float64Array;
   }
   return { pnl, wins };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Trade-order metrics from the compact P&L sequence
+
+/** What only the per-trade sequence gives (the rest of the summary comes from daily sums). */
+export interface SequenceAggregates {
+  maxConsecutiveWins: number;
+  maxConsecutiveLosses: number;
+  drawdown: DrawdownAggregates;
+  /** Float P&L and win flags in trade order, for the bootstrap. */
+  pnl: Float64Array;
+  wins: Uint8Array;
+}
+
+const fractionDigits = (s: string) => {
+  const point = s.indexOf('.');
+  return point === -1 ? 0 : s.length - point - 1;
+};
+
+/** An integer count of 10^-scale units as a plain decimal string. */
+function formatUnits(units: number, scale: number): string {
+  const digits = Math.abs(units).toString().padStart(scale + 1, '0');
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return units < 0 ? `-${text}` : text;
+}
+
+/**
+ * Drawdown (as `drawdownOf`) and longest runs (as `longestRuns`) over net P&L decimal strings
+ * in trade order with their close times (ms). Exact: the values become integers of 10^-scale
+ * units (scale = the most fraction digits present), summed in float64 only while every partial
+ * sum is an exactly representable integer; otherwise the decimal.js reference does it.
+ */
+export function sequenceAggregates(pnlText: readonly string[], atMs: readonly number[], tolerance: string): SequenceAggregates {
+  const n = pnlText.length;
+  if (atMs.length !== n) throw new RangeError('one close time per P&L value');
+  const pnl = new Float64Array(n);
+  let scale = fractionDigits(tolerance);
+  for (let i = 0; i < n; i++) {
+    pnl[i] = Number(pnlText[i]);
+    const s = fractionDigits(pnlText[i]!);
+    if (s > scale) scale = s;
+  }
+  const factor = 10 ** scale;
+  const units = new Float64Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    units[i] = Math.round(pnl[i]! * factor);
+    total += Math.abs(units[i]!);
+  }
+  const tol = Math.round(Number(tolerance) * factor);
+  const wins = new Uint8Array(n);
+  // Each value below 2^51 units rounds to its exact unit count; every running sum and peak distance stays below 2^53.
+  if (!(scale <= 15 && 2 * total + tol < 2 ** 51)) {
+    const tolD = toDecimal(tolerance);
+    const outcomes = pnlText.map((p) => classify(toDecimal(p), tolD));
+    outcomes.forEach((o, i) => (wins[i] = o === 1 ? 1 : 0));
+    const runs = longestRuns(outcomes);
+    const drawdown = drawdownOf(pnlText.map((p, i) => ({ at: new Date(atMs[i]!), pnl: toDecimal(p) })));
+    return { maxConsecutiveWins: runs.wins, maxConsecutiveLosses: runs.losses, drawdown, pnl, wins };
+  }
+
+  let maxWins = 0;
+  let maxLosses = 0;
+  let run = 0;
+  let kind = 0;
+  let cum = 0;
+  let peak = 0;
+  let peakAt: number | null = null;
+  let bestAmount = 0;
+  let bestPeak = 0;
+  let bestPeakAt: number | null = null;
+  let troughIndex = -1;
+  let lastAtPeak = -1;
+  let longestMs = -1;
+  let underwater: DrawdownAggregates['underwater'] = null;
+  const consider = (fromMs: number, toMs: number, recovered: boolean) => {
+    const span = toMs - fromMs;
+    if (span > longestMs) {
+      longestMs = span;
+      underwater = { seconds: Math.round(span / 1000), from: new Date(fromMs), to: new Date(toMs), recovered };
+    }
+  };
+  for (let i = 0; i < n; i++) {
+    const u = units[i]!;
+    const o = u > tol ? 1 : u < -tol ? -1 : 0;
+    if (o === 1) wins[i] = 1;
+    run = o !== 0 && o === kind ? run + 1 : o === 0 ? 0 : 1;
+    kind = o;
+    if (o === 1 && run > maxWins) maxWins = run;
+    if (o === -1 && run > maxLosses) maxLosses = run;
+
+    cum += u;
+    if (cum >= peak) {
+      if (i - lastAtPeak > 1) consider(lastAtPeak >= 0 ? atMs[lastAtPeak]! : atMs[0]!, atMs[i]!, true);
+      peak = cum;
+      peakAt = atMs[i]!;
+      lastAtPeak = i;
+      continue;
+    }
+    if (peak - cum > bestAmount) {
+      bestAmount = peak - cum;
+      bestPeak = peak;
+      bestPeakAt = peakAt;
+      troughIndex = i;
+    }
+  }
+  if (n > 0 && lastAtPeak < n - 1) consider(lastAtPeak >= 0 ? atMs[lastAtPeak]! : atMs[0]!, atMs[n - 1]!, false);
+  let recoveredAt: Date | null = null;
+  if (troughIndex >= 0) {
+    let c = 0;
+    for (let i = 0; i < n; i++) {
+      c += units[i]!;
+      if (i > troughIndex && c >= bestPeak) {
+        recoveredAt = new Date(atMs[i]!);
+        break;
+      }
+    }
+  }
+  return {
+    maxConsecutiveWins: maxWins,
+    maxConsecutiveLosses: maxLosses,
+    drawdown: {
+      amount: formatUnits(bestAmount, scale),
+      peakAt: troughIndex >= 0 && bestPeakAt !== null ? new Date(bestPeakAt) : null,
+      troughAt: troughIndex >= 0 ? new Date(atMs[troughIndex]!) : null,
+      recoveredAt,
+      underwater,
+    },
+    pnl,
+    wins,
+  };
+}

@@ -1,12 +1,12 @@
 import { eq, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
-import { accounts, playbooks, tags, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
+import { accounts, dailyAggregateStates, dailyAggregates, playbooks, tags, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
 import type { Db, Executor } from '../../platform/db/database.js';
 import { timeRange } from '../executions/executions.repository.js';
 import type { TradeFilters } from '../trades/trades.repository.js';
-import { tradeFilterConditions } from '../trades/trades.repository.js';
-import type { BreakdownDimension, DrawdownAggregates, SummaryAggregates } from './analytics.domain.js';
-import { BOOTSTRAP_MAX_TRADES, HOLD_TIME_BUCKETS } from './analytics.domain.js';
+import { AGGREGATE_COLUMNS, dailyGroups, tradeFilterConditions } from '../trades/trades.repository.js';
+import type { BreakdownDimension, SummaryAggregates } from './analytics.domain.js';
+import { BOOTSTRAP_MAX_TRADES, HOLD_TIME_BUCKETS, sequenceAggregates } from './analytics.domain.js';
 
 /** The user's settings that analytics depend on, read with the data generation in one primary-key lookup. */
 export interface UserState {
@@ -101,6 +101,27 @@ const HOLD_BUCKET = sql.raw(
     .join(' ')} else '${HOLD_TIME_BUCKETS.at(-1)!.key}' end`,
 );
 
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Whether the daily aggregates can answer these filters: only whole local days, account and
+ * symbol select closed trades by something a (account, symbol, day) group carries.
+ */
+export function aggregatesServe(filters: TradeFilters): boolean {
+  return (
+    filters.side === undefined &&
+    filters.outcome === undefined &&
+    filters.tag === undefined &&
+    filters.playbookId === undefined &&
+    filters.assetClass === undefined &&
+    filters.minPnl === undefined &&
+    filters.maxPnl === undefined &&
+    (filters.status === undefined || filters.status === 'closed') &&
+    (filters.from === undefined || DAY.test(filters.from)) &&
+    (filters.to === undefined || DAY.test(filters.to))
+  );
+}
+
 export function createAnalyticsRepository(db: Db) {
   /** The closed trades a request is about: the shared trade filters (owned by trades) plus closed, dated by close time. */
   function where(scope: Scope, extra: SQL[] = []): SQL {
@@ -116,6 +137,41 @@ export function createAnalyticsRepository(db: Db) {
   const outcome = (scope: Scope) =>
     sql`case when ${trades.netPnl} > ${scope.breakevenTolerance}::numeric then 1 when ${trades.netPnl} < -(${scope.breakevenTolerance}::numeric) then -1 else 0 end`;
   const localTime = (scope: Scope) => sql`(${trades.closedAt} at time zone ${scope.timezone})`;
+
+  /** The per-(account, symbol, day) groups of the filtered closed trades, computed from the trades. */
+  const tradeGroups = (scope: Scope, extra: SQL[] = []) =>
+    dailyGroups({ where: where(scope, extra), timezone: sql`${scope.timezone}::text`, tolerance: sql`${scope.breakevenTolerance}::numeric` });
+
+  /**
+   * The per-(account, symbol, day) groups of the filtered closed trades (daily_aggregates
+   * columns): read from the stored aggregates when the filters allow and the aggregates were
+   * made with the user's current time zone and tolerance; otherwise computed from the trades.
+   * One statement either way: the freshness check is an uncorrelated subquery, so PostgreSQL
+   * evaluates it once and runs only the branch it selects. `period` bounds local days [start, end).
+   */
+  function groups(scope: Scope, period?: { start: string; endExclusive: string }): SQL {
+    const tz = scope.timezone;
+    const periodOnTrades = period
+      ? [
+          sql`${trades.closedAt} >= (${period.start}::date)::timestamp at time zone ${tz}`,
+          sql`${trades.closedAt} < (${period.endExclusive}::date)::timestamp at time zone ${tz}`,
+        ]
+      : [];
+    if (!aggregatesServe(scope.filters)) return tradeGroups(scope, periodOnTrades);
+    const f = scope.filters;
+    const conditions: SQL[] = [sql`${dailyAggregates.userId} = ${scope.userId}`];
+    if (f.accountId) conditions.push(sql`${dailyAggregates.accountId} = ${f.accountId}`);
+    if (f.symbol) conditions.push(sql`${dailyAggregates.symbol} = ${f.symbol}`);
+    if (f.from !== undefined) conditions.push(sql`${dailyAggregates.day} >= ${f.from}::date`);
+    if (f.to !== undefined) conditions.push(sql`${dailyAggregates.day} <= ${f.to}::date`);
+    if (period) conditions.push(sql`${dailyAggregates.day} >= ${period.start}::date and ${dailyAggregates.day} < ${period.endExclusive}::date`);
+    const fresh = sql`exists (select 1 from ${dailyAggregateStates} s where s.user_id = ${scope.userId} and s.timezone = ${tz}
+      and s.breakeven_tolerance = ${scope.breakevenTolerance}::numeric)`;
+    return sql`
+      select ${AGGREGATE_COLUMNS} from ${dailyAggregates} where ${sql.join(conditions, sql` and `)} and ${fresh}
+      union all
+      select * from (${tradeGroups(scope, [...periodOnTrades, sql`not ${fresh}`])}) fallback`;
+  }
 
   const stateColumns = { generation: users.dataGeneration, timezone: users.timezone, breakevenTolerance: users.breakevenTolerance };
   // Every analytics request reads this (the cache key needs the generation): a named prepared statement, so neither
@@ -141,107 +197,59 @@ export function createAnalyticsRepository(db: Db) {
     },
 
     /**
-     * Every summary aggregate in one statement and one ordered pass: the trades stream in
-     * (closed_at, id) order (the partial covering index trades_user_closed_cover_idx serves
-     * it without a sort or a heap visit) through three stacked window functions that share that
-     * ordering, into one aggregate. No CTE is read twice and nothing is correlated. Close times
-     * are non-decreasing in this order, so "the close time of the last row of a kind" is a max.
-     * - runs: the row number of the latest change of outcome gives each trade's run length;
-     * - drawdown: running sum and peak (peak starts at 0); the trough is the last "record" (a
-     *   distance below the peak larger than all before it, so the first on ties); it is
-     *   regained at the first row back at the peak whose preceding max distance is the max
-     *   drawdown, i.e. the max of [max distance before, −row number, close] over peak rows;
-     * - underwater stretches end at rows back at the peak; the longest (earliest on ties) is
-     *   the max of [seconds, −row number, from, to]; the open stretch at the end wins only when
-     *   strictly longer;
-     * - days: the cumulative P&L at the last trade of each run of equal local days; their
-     *   differences, grouped by day, are the daily P&L (a day can recur around a DST change).
+     * The summary in two statements (run side by side outside a transaction):
+     * - sums: counts, sums, largest win/loss, hold times, the P&L sum of squares and the daily
+     *   P&L series, from the per-(account, symbol, day) groups (`groups`: the stored daily
+     *   aggregates when the filters allow, else the same groups computed from the trades);
+     * - sequence: the filtered closed trades in (closed_at, id) order, read off the covering
+     *   index trades_user_closed_cover_idx, as two comma-separated texts (net P&L, close time in
+     *   ms) plus the R aggregates. Drawdown, runs and the bootstrap sample are computed from
+     *   those in `sequenceAggregates` (exact integer arithmetic on the P&L units).
      */
     async summary(scope: Scope, tx: Executor = db): Promise<{ aggregates: SummaryAggregates; sample: Sample }> {
-      const rec = sql`dd > coalesce(max_dd_before, 0)`;
-      const stretchFrom = sql`coalesce(prev_peak_at, first_at)`;
-      // The stretch still under water at the end is the longest when it is strictly longer than every closed one.
-      const openLongest = sql`(agg.last_rn > coalesce(agg.peak_rn, 0)
-        and (agg.uw is null or extract(epoch from agg.last_at - coalesce(agg.peak_row_at, agg.first_at)) > agg.uw[1]))`;
-      const result = await tx.execute(sql`
-        with agg as (
-          select count(*)::int as n,
-                 count(*) filter (where o = 1)::int as wins, count(*) filter (where o = -1)::int as losses, count(*) filter (where o = 0)::int as be,
-                 coalesce(sum(net_pnl), 0)::text as net, coalesce(sum(gross_pnl), 0)::text as gross, coalesce(sum(fees), 0)::text as fees,
-                 coalesce(sum(net_pnl) filter (where o = 1), 0)::text as gp, coalesce(sum(net_pnl) filter (where o = -1), 0)::text as gl,
-                 (max(net_pnl) filter (where o = 1))::text as lw, (min(net_pnl) filter (where o = -1))::text as ll,
-                 avg(hold_seconds::float8) as hold, avg(hold_seconds::float8) filter (where o = 1) as hold_w,
-                 avg(hold_seconds::float8) filter (where o = -1) as hold_l,
-                 count(r)::int as r_n, avg(r::float8) as r_mean, stddev_samp(r::float8) as r_sd,
-                 avg(nf) as mean, stddev_samp(nf) as sd,
-                 max(rn - run_rn + 1) filter (where o = 1) as mw, max(rn - run_rn + 1) filter (where o = -1) as ml,
-                 coalesce(max(dd), 0) as mdd,
-                 max(closed_at) filter (where ${rec}) as trough_at, max(prev_peak_at) filter (where ${rec}) as peak_at,
-                 max(array[coalesce(max_dd_before, 0), -rn, floor(extract(epoch from closed_at) * 1000)]) filter (where at_peak) as back,
-                 max(array[extract(epoch from closed_at - ${stretchFrom}), -rn, floor(extract(epoch from ${stretchFrom}) * 1000), floor(extract(epoch from closed_at) * 1000)])
-                   filter (where at_peak and rn - coalesce(prev_peak_rn, 0) > 1) as uw,
-                 max(rn) filter (where at_peak) as peak_rn, max(closed_at) filter (where at_peak) as peak_row_at,
-                 min(closed_at) as first_at, max(closed_at) as last_at, max(rn) as last_rn,
-                 array_agg(day order by rn) filter (where day_last) as days,
-                 array_agg(cum order by rn) filter (where day_last) as day_cums,
-                 -- Enough for the bootstrap, which is used only when every trade is in it (tradeCount <= BOOTSTRAP_MAX_TRADES).
-                 string_agg(nf::text, ',' order by rn) filter (where rn <= ${BOOTSTRAP_MAX_TRADES + 1}) as sample,
-                 string_agg(case when o = 1 then '1' else '0' end, '' order by rn) filter (where rn <= ${BOOTSTRAP_MAX_TRADES + 1}) as flags
-          from (
-            select l2.*,
-                   max(case when at_peak then rn end) over before as prev_peak_rn,
-                   max(case when at_peak then closed_at end) over before as prev_peak_at,
-                   max(dd) over before as max_dd_before
-            from (
-              select l1.*, cum >= greatest(0::numeric, max(cum) over upto) as at_peak, greatest(0::numeric, max(cum) over upto) - cum as dd,
-                     max(case when o is distinct from prev_o then rn end) over upto as run_rn
-              from (
-                select t.*, row_number() over upto as rn, sum(net_pnl) over upto as cum, lag(o) over upto as prev_o,
-                       min(closed_at) over upto as first_at, day is distinct from lead(day) over upto as day_last
-                from (
-                  select ${trades.id} as id, ${trades.closedAt} as closed_at, ${trades.netPnl} as net_pnl, ${trades.grossPnl} as gross_pnl,
-                         ${trades.fees} as fees, ${trades.holdSeconds} as hold_seconds, ${outcome(scope)} as o, ${trades.netPnl}::float8 as nf,
-                         ${trades.netPnl} / ${RISK} as r, ${localTime(scope)}::date as day
-                  from ${trades} where ${where(scope)}
-                ) t window upto as (order by closed_at, id rows between unbounded preceding and current row)
-              ) l1 window upto as (order by closed_at, id rows between unbounded preceding and current row)
-            ) l2 window before as (order by closed_at, id rows between unbounded preceding and 1 preceding)
-          ) l3
+      const sumsQuery = sql`
+        with g as (${groups(scope)}),
+        s as (
+          select coalesce(sum(trade_count), 0)::int as n, coalesce(sum(wins), 0)::int as wins, coalesce(sum(losses), 0)::int as losses,
+                 coalesce(sum(breakeven), 0)::int as be, coalesce(sum(net_pnl), 0) as net, coalesce(sum(gross_pnl), 0)::text as gross,
+                 coalesce(sum(fees), 0)::text as fees, coalesce(sum(gross_profit), 0)::text as gp, coalesce(sum(gross_loss), 0)::text as gl,
+                 max(largest_win)::text as lw, min(largest_loss)::text as ll, sum(net_pnl_squares) as sq,
+                 sum(hold_seconds)::float8 / nullif(sum(hold_count), 0) as hold,
+                 sum(hold_seconds_win)::float8 / nullif(sum(hold_count_win), 0) as hold_w,
+                 sum(hold_seconds_loss)::float8 / nullif(sum(hold_count_loss), 0) as hold_l
+          from g
         )
-        select agg.n, agg.wins, agg.losses, agg.be, agg.net, agg.gross, agg.fees, agg.gp, agg.gl, agg.lw, agg.ll, agg.hold, agg.hold_w, agg.hold_l,
-               agg.r_n, agg.r_mean, agg.r_sd, agg.mean, agg.sd, agg.mw, agg.ml, agg.mdd::text as mdd, agg.sample, agg.flags,
-               ds.days, ds.d_mean, ds.d_sd, ds.d_down,
-               ${ms(sql`agg.trough_at`)} as trough_ms, ${ms(sql`agg.peak_at`)} as peak_ms,
-               case when agg.mdd > 0 and agg.back[1] = agg.mdd then agg.back[3]::float8 end as recovered_ms,
-               case when ${openLongest} then ${ms(sql`coalesce(agg.peak_row_at, agg.first_at)`)} else agg.uw[3]::float8 end as uw_from_ms,
-               case when ${openLongest} then ${ms(sql`agg.last_at`)} else agg.uw[4]::float8 end as uw_to_ms,
-               not ${openLongest} as uw_recovered
-        from agg cross join lateral (
+        select s.n, s.wins, s.losses, s.be, s.net::text as net, s.gross, s.fees, s.gp, s.gl, s.lw, s.ll, s.hold, s.hold_w, s.hold_l,
+               (s.net / nullif(s.n, 0))::float8 as mean,
+               case when s.n > 1 then sqrt(greatest(0, s.sq - s.net * s.net / s.n) / (s.n - 1))::float8 end as sd,
+               ds.days, ds.d_mean, ds.d_sd, ds.d_down
+        from s cross join (
           select count(*)::int as days, avg(pnl)::float8 as d_mean, stddev_samp(pnl)::float8 as d_sd,
                  sqrt(avg(least(pnl, 0) * least(pnl, 0)))::float8 as d_down
-          from (
-            select day, sum(pnl) as pnl
-            from (select day, cum - coalesce(lag(cum) over (order by i), 0) as pnl from unnest(agg.days, agg.day_cums) with ordinality as u(day, cum, i)) x
-            group by day
-          ) d
-        ) ds`);
-      const r = rowsOf<Record<string, unknown>>(result)[0]!;
-      const date = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)));
-      const uwFrom = date(r.uw_from_ms);
-      const uwTo = date(r.uw_to_ms);
-      const drawdown: DrawdownAggregates = {
-        amount: String(r.mdd),
-        peakAt: date(r.peak_ms),
-        troughAt: date(r.trough_ms),
-        recoveredAt: date(r.recovered_ms),
-        underwater:
-          uwFrom && uwTo
-            ? { seconds: Math.round((uwTo.getTime() - uwFrom.getTime()) / 1000), from: uwFrom, to: uwTo, recovered: Boolean(r.uw_recovered) }
-            : null,
-      };
+          from (select day, sum(net_pnl) as pnl from g group by day) d
+        ) ds`;
+      // One sorted input (the covering index already yields (closed_at, id) order, so no sort runs) feeding plain
+      // aggregates: an ORDER BY inside each string_agg would sort the rows once per aggregate, spilling to disk. Close
+      // times travel as float8 epoch microseconds (date_part, far cheaper than the numeric extract), which round back
+      // to the exact microsecond.
+      const sequenceQuery = sql`
+        select count(*)::int as n, string_agg(net_pnl::text, ',') as pnl,
+               string_agg((date_part('epoch', closed_at) * 1000000)::bigint::text, ',') as at_us,
+               count(r)::int as r_n, avg(r::float8) as r_mean, stddev_samp(r::float8) as r_sd
+        from (select ${trades.closedAt} as closed_at, ${trades.netPnl} as net_pnl, ${trades.netPnl} / ${RISK} as r
+              from ${trades} where ${where(scope)} order by ${trades.closedAt}, ${trades.id}) t`;
+      const [sumsResult, sequenceResult] =
+        tx === db ? await Promise.all([tx.execute(sumsQuery), tx.execute(sequenceQuery)]) : [await tx.execute(sumsQuery), await tx.execute(sequenceQuery)];
+      const r = rowsOf<Record<string, unknown>>(sumsResult)[0]!;
+      const q = rowsOf<Record<string, unknown>>(sequenceResult)[0]!;
+      const pnlText = q.pnl === null || q.pnl === undefined ? [] : String(q.pnl).split(',');
+      const atMs = q.at_us === null || q.at_us === undefined ? [] : String(q.at_us).split(',').map((us) => Math.floor(Number(us) / 1000));
+      const sequence = sequenceAggregates(pnlText, atMs, scope.breakevenTolerance);
+      const n = Number(r.n);
+      const bootstrap = n > 0 && n <= BOOTSTRAP_MAX_TRADES;
       return {
         aggregates: {
-          tradeCount: Number(r.n),
+          tradeCount: n,
           wins: Number(r.wins),
           losses: Number(r.losses),
           breakeven: Number(r.be),
@@ -255,20 +263,20 @@ export function createAnalyticsRepository(db: Db) {
           avgHoldSeconds: num(r.hold),
           avgHoldSecondsWin: num(r.hold_w),
           avgHoldSecondsLoss: num(r.hold_l),
-          rCount: Number(r.r_n),
-          rMean: num(r.r_mean),
-          rStdev: num(r.r_sd),
-          maxConsecutiveWins: Number(r.mw ?? 0),
-          maxConsecutiveLosses: Number(r.ml ?? 0),
-          drawdown,
+          rCount: Number(q.r_n),
+          rMean: num(q.r_mean),
+          rStdev: num(q.r_sd),
+          maxConsecutiveWins: sequence.maxConsecutiveWins,
+          maxConsecutiveLosses: sequence.maxConsecutiveLosses,
+          drawdown: sequence.drawdown,
           tradingDays: Number(r.days),
           dailyMean: num(r.d_mean),
           dailyStdev: num(r.d_sd),
           dailyDownsideDeviation: num(r.d_down),
         },
         sample: {
-          values: Number(r.n) <= BOOTSTRAP_MAX_TRADES ? ((r.sample as string | null) ?? null) : null,
-          flags: Number(r.n) <= BOOTSTRAP_MAX_TRADES ? ((r.flags as string | null) ?? null) : null,
+          values: bootstrap ? Array.from(sequence.pnl).join(',') : null,
+          flags: bootstrap ? sequence.wins.join('') : null,
           mean: num(r.mean),
           stdev: num(r.sd),
         },
@@ -372,8 +380,8 @@ export function createAnalyticsRepository(db: Db) {
                    (greatest(0::numeric, max(cum) over (order by closed_at, id)) - cum)::text as dd, 1 as n
             from c order by closed_at, id`
           : sql`
-            with t as (${base}),
-            d as (select day, sum(net_pnl) as pnl, count(*)::int as n from t group by day),
+            with g as (${groups(scope)}),
+            d as (select day, sum(net_pnl) as pnl, sum(trade_count)::int as n from g group by day),
             c as (select d.*, sum(pnl) over (order by day) as cum from d)
             select null as id, null::float8 as at_ms, day::text as day, pnl::text as pnl, cum::text as cum,
                    (greatest(0::numeric, max(cum) over (order by day)) - cum)::text as dd, n
@@ -390,22 +398,14 @@ export function createAnalyticsRepository(db: Db) {
       }));
     },
 
-    /** Days, ISO weeks, months and the total of one period (local days), in one grouping-sets query. */
+    /** Days, ISO weeks, months and the total of one period (local days), in one grouping-sets query over the day groups. */
     async calendar(scope: Scope, period: { start: string; endExclusive: string }, tx: Executor = db): Promise<CalendarRow[]> {
-      const tz = scope.timezone;
-      const inPeriod = [
-        sql`${trades.closedAt} >= (${period.start}::date)::timestamp at time zone ${tz}`,
-        sql`${trades.closedAt} < (${period.endExclusive}::date)::timestamp at time zone ${tz}`,
-      ];
       const result = await tx.execute(sql`
-        with t as (
-          select ${localTime(scope)}::date as day, ${trades.netPnl} as net_pnl, ${outcome(scope)} as o
-          from ${trades} where ${where(scope, inPeriod)}
-        ),
-        k as (select day::text as d, to_char(day, 'IYYY-"W"IW') as w, to_char(day, 'YYYY-MM') as m, net_pnl, o from t)
+        with g as (${groups(scope, period)}),
+        k as (select day::text as d, to_char(day, 'IYYY-"W"IW') as w, to_char(day, 'YYYY-MM') as m, net_pnl, trade_count, wins, losses, breakeven from g)
         select grouping(d) as gd, grouping(w) as gw, grouping(m) as gm, d, w, m,
-               coalesce(sum(net_pnl), 0)::text as pnl, count(*)::int as n,
-               count(*) filter (where o = 1)::int as wins, count(*) filter (where o = -1)::int as losses, count(*) filter (where o = 0)::int as be
+               coalesce(sum(net_pnl), 0)::text as pnl, coalesce(sum(trade_count), 0)::int as n,
+               coalesce(sum(wins), 0)::int as wins, coalesce(sum(losses), 0)::int as losses, coalesce(sum(breakeven), 0)::int as be
         from k group by grouping sets ((d), (w), (m), ())
         order by 1, 2, 3, 4, 5, 6`);
       return rowsOf<Record<string, unknown>>(result).map((r) => {

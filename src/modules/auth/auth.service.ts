@@ -2,6 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { AuthUser } from '../../platform/auth/auth.plugin.js';
 import type { Role, TokenService } from '../../platform/auth/tokens.js';
 import type { Cache } from '../../platform/cache/cache.js';
+import { toDecimal } from '../../lib/decimal.js';
 import type { Executor } from '../../platform/db/database.js';
 import { AppError, conflict, forbidden, notFound, tooManyRequests, unauthorized } from '../../platform/errors/app-error.js';
 import type { PasswordRule } from './auth.domain.js';
@@ -79,6 +80,11 @@ export interface AuthServiceDeps {
     'refreshIdleDays' | 'refreshAbsoluteDays' | 'maxSessionsPerUser' | 'loginMaxFailures' | 'loginWindowSeconds' | 'adminEmail' | 'adminPassword'
   >;
   commonPasswords: ReadonlySet<string>;
+  /**
+   * Recomputes the user's analytics daily aggregates inside `tx` (they depend on the time zone
+   * and the breakeven tolerance); absent where nothing keeps aggregates (some tests).
+   */
+  rebuildDailyAggregates?: (userId: string, tx: Executor) => Promise<void>;
 }
 
 /** Security events deleted per statement by the retention purge. */
@@ -128,7 +134,7 @@ function toPage<R, T>(result: { rows: R[]; next: { at: string; id: string } | un
 }
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { repository: repo, hasher, tokens, cache, clock, config, commonPasswords } = deps;
+  const { repository: repo, hasher, tokens, cache, clock, config, commonPasswords, rebuildDailyAggregates } = deps;
 
   const activeWindow = (now: Date): ActiveWindow => ({ now, idleCutoff: idleCutoff(now, config.refreshIdleDays) });
 
@@ -328,7 +334,17 @@ export function createAuthService(deps: AuthServiceDeps) {
         patch.baseCurrency = baseCurrency;
       }
       if (input.breakevenTolerance !== undefined) patch.breakevenTolerance = input.breakevenTolerance;
-      const user = await repo.updateProfile(userId, patch, clock());
+      const user = await repo.transaction(async (tx) => {
+        const before = await repo.findUserById(userId, tx);
+        const updated = await repo.updateProfile(userId, patch, clock(), tx);
+        const daysOrOutcomesChange =
+          before !== undefined &&
+          updated !== undefined &&
+          (before.timezone !== updated.timezone || toDecimal(before.breakevenTolerance).comparedTo(toDecimal(updated.breakevenTolerance)) !== 0);
+        // In the same transaction, so analytics never reads aggregates made with the other settings.
+        if (daysOrOutcomesChange && rebuildDailyAggregates) await rebuildDailyAggregates(userId, tx);
+        return updated;
+      });
       if (!user) throw unauthorized('unauthenticated', 'The account no longer exists.');
       return toPublicUser(user);
     },

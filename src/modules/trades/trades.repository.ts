@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
-import { executions, tags, tradeExecutions, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
+import { dailyAggregateStates, dailyAggregates, executions, tags, tradeExecutions, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import { timeRange } from '../executions/executions.repository.js';
 import type { SortField } from './trades.schemas.js';
@@ -241,6 +241,93 @@ export function tradeFilterConditions(userId: string, filters: TradeFilters, tim
   return conditions;
 }
 
+/** A closed trade's place in the daily aggregates: its (account, symbol) and close time, before or after a change. */
+export interface AggregateKey {
+  accountId: string;
+  symbol: string;
+  closedAt: string;
+}
+
+/** The daily_aggregates columns, in the order `dailyGroups` selects them. */
+export const AGGREGATE_COLUMNS = sql.raw(
+  [
+    'user_id',
+    'account_id',
+    'symbol',
+    'day',
+    'trade_count',
+    'wins',
+    'losses',
+    'breakeven',
+    'net_pnl',
+    'gross_pnl',
+    'fees',
+    'gross_profit',
+    'gross_loss',
+    'net_pnl_squares',
+    'largest_win',
+    'largest_loss',
+    'hold_count',
+    'hold_seconds',
+    'hold_count_win',
+    'hold_seconds_win',
+    'hold_count_loss',
+    'hold_seconds_loss',
+  ].join(', '),
+);
+
+/**
+ * The closed trades matching `where` summed per (user, account, symbol, local day): the rows of
+ * daily_aggregates, in AGGREGATE_COLUMNS order. `from` names the trades table (and may join
+ * users, which `timezone` and `tolerance` may then reference). The stored aggregates and the
+ * analytics fallback over trades both come from this one definition, so they cannot drift.
+ */
+export function dailyGroups(options: { from?: SQL; where: SQL; timezone: SQL; tolerance: SQL }): SQL {
+  const from = options.from ?? sql`${trades}`;
+  return sql`
+    select user_id, account_id, symbol, day, count(*)::int as trade_count, (count(*) filter (where o = 1))::int as wins,
+           (count(*) filter (where o = -1))::int as losses, (count(*) filter (where o = 0))::int as breakeven,
+           sum(net_pnl) as net_pnl, sum(gross_pnl) as gross_pnl, sum(fees) as fees,
+           coalesce(sum(net_pnl) filter (where o = 1), 0) as gross_profit, coalesce(sum(net_pnl) filter (where o = -1), 0) as gross_loss,
+           sum(net_pnl * net_pnl) as net_pnl_squares, max(net_pnl) filter (where o = 1) as largest_win, min(net_pnl) filter (where o = -1) as largest_loss,
+           count(hold_seconds)::int as hold_count, coalesce(sum(hold_seconds), 0)::bigint as hold_seconds,
+           (count(hold_seconds) filter (where o = 1))::int as hold_count_win, coalesce(sum(hold_seconds) filter (where o = 1), 0)::bigint as hold_seconds_win,
+           (count(hold_seconds) filter (where o = -1))::int as hold_count_loss, coalesce(sum(hold_seconds) filter (where o = -1), 0)::bigint as hold_seconds_loss
+    from (
+      select ${trades.userId} as user_id, ${trades.accountId} as account_id, ${trades.symbol} as symbol,
+             (${trades.closedAt} at time zone ${options.timezone})::date as day,
+             ${trades.netPnl} as net_pnl, ${trades.grossPnl} as gross_pnl, ${trades.fees} as fees, ${trades.holdSeconds} as hold_seconds,
+             case when ${trades.netPnl} > ${options.tolerance} then 1 when ${trades.netPnl} < -(${options.tolerance}) then -1 else 0 end as o
+      from ${from}
+      where ${trades.status} = 'closed' and ${options.where}
+    ) t
+    group by user_id, account_id, symbol, day`;
+}
+
+/**
+ * Recomputes every daily aggregate of one user (or of all users) from the trades, and records
+ * the settings they were made with. The consistency check and the repair after a settings
+ * change; the trades rebuild keeps them up to date incrementally (`refreshDailyAggregates`).
+ * Locks the users' rows first, so a trade rebuild of the same user waits for it (or it for that).
+ */
+export async function rebuildDailyAggregates(tx: Executor, userId?: string): Promise<void> {
+  const ofUser = (column: SQL) => (userId === undefined ? sql`true` : sql`${column} = ${userId}`);
+  await tx.execute(sql`select count(*) from (select 1 from ${users} where ${ofUser(sql`${users.id}`)} for no key update) locked`);
+  await tx.execute(sql`delete from ${dailyAggregates} where ${ofUser(sql`${dailyAggregates.userId}`)}`);
+  await tx.execute(sql`
+    insert into ${dailyAggregates} (${AGGREGATE_COLUMNS})
+    ${dailyGroups({
+      from: sql`${trades} join ${users} u on u.id = ${trades.userId}`,
+      where: ofUser(sql`${trades.userId}`),
+      timezone: sql`u.timezone`,
+      tolerance: sql`u.breakeven_tolerance`,
+    })}`);
+  await tx.execute(sql`
+    insert into ${dailyAggregateStates} (user_id, timezone, breakeven_tolerance, built_at)
+    select id, timezone, breakeven_tolerance, now() from ${users} where ${ofUser(sql`${users.id}`)}
+    on conflict (user_id) do update set timezone = excluded.timezone, breakeven_tolerance = excluded.breakeven_tolerance, built_at = excluded.built_at`);
+}
+
 export function createTradesRepository(db: Db) {
   return {
     transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -309,9 +396,17 @@ export function createTradesRepository(db: Db) {
      *
      * The differences are set operations (EXCEPT, NOT IN over a hashed subplan) and the deletes
      * go by ctid, so no plan can degrade into a nested loop over the instrument's trades.
+     *
+     * Also answers where the closed trades it deleted, inserted or changed sit in the daily
+     * aggregates, before and after the change (`touched`), for refreshDailyAggregates.
      */
-    async syncTrades(userId: string, refs: readonly InstrumentRef[], rows: readonly DerivedTradeRow[], tx: Tx): Promise<Map<string, string>> {
-      if (refs.length === 0) return new Map();
+    async syncTrades(
+      userId: string,
+      refs: readonly InstrumentRef[],
+      rows: readonly DerivedTradeRow[],
+      tx: Tx,
+    ): Promise<{ ids: Map<string, string>; touched: AggregateKey[] }> {
+      if (refs.length === 0) return { ids: new Map(), touched: [] };
       const col = <K extends keyof DerivedTradeRow>(key: K) => sql.param(rows.map((r) => r[key]));
       const derived = sql.raw(DERIVED_COLUMNS.join(', '));
       const result = await tx.execute(sql`
@@ -337,9 +432,10 @@ export function createTradesRepository(db: Db) {
           delete from ${trades} t
           where t.ctid = any(array(select row_id from stored where first_execution_id not in (select first_execution_id from w)))
         ),
+        d as (select ${derived} from w except select ${derived} from stored),
         written as (
           insert into ${trades} (user_id, ${derived})
-          select ${userId}::uuid, d.* from (select ${derived} from w except select ${derived} from stored) d
+          select ${userId}::uuid, d.* from d
           on conflict (first_execution_id) do update set
             symbol = excluded.symbol, asset_class = excluded.asset_class, side = excluded.side, status = excluded.status,
             opened_at = excluded.opened_at, closed_at = excluded.closed_at, quantity = excluded.quantity,
@@ -349,11 +445,61 @@ export function createTradesRepository(db: Db) {
             execution_count = excluded.execution_count, updated_at = now()
           returning id, first_execution_id
         )
-        select id::text as id, first_execution_id::text as first_execution_id from stored
+        select id::text as id, first_execution_id::text as first_execution_id, null::text as account_id, null::text as symbol, null::text as closed_at from stored
         union all
-        select id::text, first_execution_id::text from written`);
+        select id::text, first_execution_id::text, null, null, null from written
+        union all
+        -- Closed trades removed or rewritten (where they were) and closed trades written (where they are now).
+        select null, null, account_id::text, symbol, closed_at::text from stored
+        where status = 'closed' and (first_execution_id not in (select first_execution_id from w) or first_execution_id in (select first_execution_id from d))
+        union all
+        select null, null, account_id::text, symbol, closed_at::text from d where status = 'closed'`);
       // A written row repeats a stored one with the same id; stale rows are simply never asked for.
-      return new Map(rowsOf<{ id: string; first_execution_id: string }>(result).map((r) => [String(r.first_execution_id), String(r.id)]));
+      const ids = new Map<string, string>();
+      const touched: AggregateKey[] = [];
+      for (const r of rowsOf<{ id: string | null; first_execution_id: string | null; account_id: string | null; symbol: string | null; closed_at: string | null }>(result)) {
+        if (r.id !== null) ids.set(String(r.first_execution_id), String(r.id));
+        else touched.push({ accountId: String(r.account_id), symbol: String(r.symbol), closedAt: String(r.closed_at) });
+      }
+      return { ids, touched };
+    },
+
+    /**
+     * Recomputes the daily aggregates of the (account, symbol, local day) groups these closed
+     * trades sat in or sit in now, from the trades, set-based: one delete and one insert of
+     * those groups only. Takes the user's row lock first (as the data-generation bump does), so a
+     * settings change that rebuilds the aggregates is ordered before or after this, never between.
+     * A user without a settings record gets one (every trade write since the aggregates existed
+     * went through here or through rebuildDailyAggregates); a stale record is left for a rebuild.
+     */
+    async refreshDailyAggregates(userId: string, touched: readonly AggregateKey[], tx: Tx): Promise<void> {
+      await tx.execute(sql`select count(*) from (select 1 from ${users} where ${users.id} = ${userId} for no key update) locked`);
+      await tx.execute(sql`
+        insert into ${dailyAggregateStates} (user_id, timezone, breakeven_tolerance)
+        select id, timezone, breakeven_tolerance from ${users} where id = ${userId}
+        on conflict (user_id) do nothing`);
+      if (touched.length === 0) return;
+      const keys = sql`
+        select distinct k.account_id, k.symbol, (k.closed_at at time zone u.timezone)::date as day
+        from unnest(${sql.param(touched.map((t) => t.accountId))}::uuid[], ${sql.param(touched.map((t) => t.symbol))}::text[],
+                    ${sql.param(touched.map((t) => t.closedAt))}::timestamptz[]) as k(account_id, symbol, closed_at)
+        cross join (select timezone from ${users} where id = ${userId}) u`;
+      await tx.execute(sql`
+        delete from ${dailyAggregates} a using (${keys}) k
+        where a.user_id = ${userId} and a.account_id = k.account_id and a.symbol = k.symbol and a.day = k.day`);
+      // The close-time range of the touched days bounds the scan of the user's trades (trades_user_closed_idx).
+      const settings = sql`(select timezone from ${users} where id = ${userId})`;
+      await tx.execute(sql`
+        with k as (${keys})
+        insert into ${dailyAggregates} (${AGGREGATE_COLUMNS})
+        ${dailyGroups({
+          where: sql`${trades.userId} = ${userId}
+            and ${trades.closedAt} >= ((select min(day) from k)::timestamp at time zone ${settings})
+            and ${trades.closedAt} < ((select max(day) + 1 from k)::timestamp at time zone ${settings})
+            and (${trades.accountId}, ${trades.symbol}, (${trades.closedAt} at time zone ${settings})::date) in (select account_id, symbol, day from k)`,
+          timezone: settings,
+          tolerance: sql`(select breakeven_tolerance from ${users} where id = ${userId})`,
+        })}`);
     },
 
     /**

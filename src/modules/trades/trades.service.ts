@@ -8,7 +8,7 @@ import type { ExecutionsRepository } from '../executions/executions.repository.j
 import { normalizeSymbol } from '../instruments/instruments.domain.js';
 import type { DerivedTrade } from './trades.domain.js';
 import { deriveTrades } from './trades.domain.js';
-import type { DerivedTradeRow, InstrumentRef, LedgerExecution, LinkColumns, SortKey, TradeRow, TradeTagRow, TradesRepository } from './trades.repository.js';
+import type { AggregateKey, DerivedTradeRow, InstrumentRef, LedgerExecution, LinkColumns, SortKey, TradeRow, TradeTagRow, TradesRepository } from './trades.repository.js';
 import type { CreateManualTradeInput, ManualTradeResultView, SortField, TradeDetailView, TradeListInput, TradeView } from './trades.schemas.js';
 import { SORT_FIELDS } from './trades.schemas.js';
 
@@ -176,9 +176,12 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
     const ordered = [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, ref]) => ref);
     await tradesRepository.lockInstruments(ordered, tx);
     let tradeCount = 0;
+    const touched: AggregateKey[] = [];
     for (let start = 0; start < ordered.length; start += REBUILD_CHUNK) {
-      tradeCount += await rebuildChunk(userId, ordered.slice(start, start + REBUILD_CHUNK), tx);
+      tradeCount += await rebuildChunk(userId, ordered.slice(start, start + REBUILD_CHUNK), touched, tx);
     }
+    // Same transaction: the daily aggregates never disagree with the trades they sum.
+    await tradesRepository.refreshDailyAggregates(userId, touched, tx);
     await tradesRepository.bumpDataGeneration(userId, tx);
     return { instruments: ordered.length, trades: tradeCount };
   }
@@ -187,9 +190,10 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
    * Derives the trades of these instruments and writes only the difference from what is
    * stored, comparing in the database (so nothing stored is read back into JavaScript): one
    * statement for the trades (delete stale, insert new, update changed) and one for the fill
-   * links. Three statements per round whatever the number of executions.
+   * links. Three statements per round whatever the number of executions. Appends to `touched`
+   * where the closed trades it changed sit in the daily aggregates.
    */
-  async function rebuildChunk(userId: string, chunk: readonly InstrumentRef[], tx: Tx): Promise<number> {
+  async function rebuildChunk(userId: string, chunk: readonly InstrumentRef[], touched: AggregateKey[], tx: Tx): Promise<number> {
     const loaded = await tradesRepository.loadExecutions(userId, chunk, tx);
     const groups = new Map<string, LedgerExecution[]>();
     for (const e of loaded) {
@@ -209,7 +213,8 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
       }
     }
 
-    const idByFirst = await tradesRepository.syncTrades(userId, chunk, rows, tx);
+    const { ids: idByFirst, touched: changed } = await tradesRepository.syncTrades(userId, chunk, rows, tx);
+    for (const key of changed) touched.push(key);
     const tradeIds = rows.map((row) => idByFirst.get(row.first_execution_id)!);
     const links: LinkColumns = { tradeIds: [], executionIds: [], quantities: [], fees: [], roles: [] };
     tradeFills.forEach((fills, i) => {

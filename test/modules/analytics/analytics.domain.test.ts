@@ -1,10 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { toDecimal } from '../../../src/lib/decimal.js';
 import type { DomainTrade } from '../../../src/modules/analytics/analytics.domain.js';
 import {
   BOOTSTRAP_MAX_TRADES,
   binIndex,
   bootstrapConfidence,
+  classify,
   createConfidencePlanner,
+  drawdownOf,
   finishSummary,
   holdTimeBucket,
   localDay,
@@ -13,6 +17,7 @@ import {
   normalConfidence,
   parseSample,
   percentile,
+  sequenceAggregates,
   summarizeTrades,
 } from '../../../src/modules/analytics/analytics.domain.js';
 
@@ -218,5 +223,52 @@ describe('confidence intervals', () => {
     expect(planner.wantsSample(1000)).toBe(true);
     expect(planner.wantsSample(1)).toBe(false);
     expect(planner.wantsSample(0)).toBe(false);
+  });
+});
+
+describe('sequenceAggregates', () => {
+  const reference = (pnl: string[], at: number[], tolerance: string) => {
+    const tol = toDecimal(tolerance);
+    const runs = longestRuns(pnl.map((p) => classify(toDecimal(p), tol)));
+    return {
+      maxConsecutiveWins: runs.wins,
+      maxConsecutiveLosses: runs.losses,
+      drawdown: drawdownOf(pnl.map((p, i) => ({ at: new Date(at[i]!), pnl: toDecimal(p) }))),
+    };
+  };
+  const decimalArb = fc
+    .tuple(fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }), fc.integer({ min: 0, max: 8 }))
+    .map(([units, scale]) => {
+      const negative = units < 0n;
+      const digits = (negative ? -units : units).toString().padStart(scale + 1, '0');
+      return `${negative ? '-' : ''}${scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`}`;
+    });
+
+  it('equals drawdownOf and longestRuns, exactly, on the fast path and on the decimal fallback', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(decimalArb, fc.constantFrom('0', '0.5', '-0.5', '1', '-1')), { maxLength: 60 }),
+        fc.constantFrom('0', '0.5', '1.25'),
+        (pnl, tolerance) => {
+          // Close times with ties and gaps, non-decreasing like trade order.
+          const at = pnl.map((_, i) => Date.UTC(2025, 0, 1) + Math.floor(i / 2) * 60_000);
+          const got = sequenceAggregates(pnl, at, tolerance);
+          const want = reference(pnl, at, tolerance);
+          expect({ ...got.drawdown, amount: toDecimal(got.drawdown.amount).toString() }).toEqual({
+            ...want.drawdown,
+            amount: toDecimal(want.drawdown.amount).toString(),
+          });
+          expect([got.maxConsecutiveWins, got.maxConsecutiveLosses]).toEqual([want.maxConsecutiveWins, want.maxConsecutiveLosses]);
+          expect(Array.from(got.pnl)).toEqual(pnl.map(Number));
+          expect(Array.from(got.wins)).toEqual(pnl.map((p) => (toDecimal(p).gt(toDecimal(tolerance)) ? 1 : 0)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps cents exact where float sums would drift', () => {
+    const pnl = Array.from({ length: 1000 }, (_, i) => (i % 2 === 0 ? '0.1' : '-0.2'));
+    expect(sequenceAggregates(pnl, pnl.map((_, i) => i * 1000), '0').drawdown.amount).toBe('50.1');
   });
 });

@@ -1,0 +1,180 @@
+import { eq, sql } from 'drizzle-orm';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dailyAggregateStates, users } from '../../../src/db/schema/index.js';
+import type { Scope } from '../../../src/modules/analytics/analytics.repository.js';
+import { aggregatesServe, createAnalyticsRepository } from '../../../src/modules/analytics/analytics.repository.js';
+import type { TradeFilters } from '../../../src/modules/trades/trades.repository.js';
+import { rebuildDailyAggregates } from '../../../src/modules/trades/trades.repository.js';
+import type { TestApp, TestUser } from '../../helpers/app.js';
+import { buildTestApp, call, createUser } from '../../helpers/app.js';
+import { addTrade, createAccount, getJson } from './analytics-helpers.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await buildTestApp();
+});
+afterAll(() => t.close());
+
+/** The user's stored aggregates in a stable order, every column as text. */
+async function storedAggregates(userId: string): Promise<Record<string, unknown>[]> {
+  const result = await t.database.db.execute(sql`
+    select account_id::text, symbol, day::text, trade_count, wins, losses, breakeven, net_pnl::text, gross_pnl::text, fees::text,
+           gross_profit::text, gross_loss::text, net_pnl_squares::text, largest_win::text, largest_loss::text,
+           hold_count, hold_seconds::text, hold_count_win, hold_seconds_win::text, hold_count_loss, hold_seconds_loss::text
+    from daily_aggregates where user_id = ${userId} order by account_id, symbol, day`);
+  return (result as unknown as { rows: Record<string, unknown>[] }).rows;
+}
+
+async function settingsOf(userId: string) {
+  const [row] = await t.database.db.select({ timezone: users.timezone, tolerance: users.breakevenTolerance }).from(users).where(eq(users.id, userId));
+  return row!;
+}
+
+/** Every repository answer that has both an aggregates path and a trades path, for one filter set. */
+async function answers(userId: string, filters: TradeFilters) {
+  const repo = createAnalyticsRepository(t.database.db);
+  const settings = await settingsOf(userId);
+  const scope: Scope = { userId, filters, timezone: settings.timezone, breakevenTolerance: settings.tolerance };
+  return {
+    summary: await repo.summary(scope),
+    equity: await repo.equityCurve(scope, 'day'),
+    calendarYear: await repo.calendar(scope, { start: '2025-01-01', endExclusive: '2026-01-01' }),
+    calendarMonth: await repo.calendar(scope, { start: '2025-02-01', endExclusive: '2025-03-01' }),
+  };
+}
+
+/** The same answers once from the aggregates and once from the trades (the aggregates marked stale in between). */
+async function bothPaths(userId: string, filters: TradeFilters) {
+  const fromAggregates = await answers(userId, filters);
+  const [state] = await t.database.db.select().from(dailyAggregateStates).where(eq(dailyAggregateStates.userId, userId));
+  await t.database.db.update(dailyAggregateStates).set({ timezone: 'Stale/Zone' }).where(eq(dailyAggregateStates.userId, userId));
+  const fromTrades = await answers(userId, filters);
+  await t.database.db.update(dailyAggregateStates).set({ timezone: state!.timezone }).where(eq(dailyAggregateStates.userId, userId));
+  return { fromAggregates, fromTrades };
+}
+
+async function deleteTrade(user: TestUser, id: string) {
+  const res = await call(t, user, { method: 'DELETE', url: `/api/v1/trades/${id}` });
+  expect(res.statusCode, res.body).toBe(204);
+}
+
+const tradeArb = fc.record({
+  account: fc.integer({ min: 0, max: 1 }),
+  symbol: fc.constantFrom('AAPL', 'MSFT'),
+  side: fc.constantFrom('long' as const, 'short' as const),
+  // Minutes from 2025-02-26 00:00 UTC: crosses a month end, New York evenings fall on the next UTC day.
+  openMinute: fc.integer({ min: 0, max: 60 * 24 * 6 }),
+  holdMinutes: fc.integer({ min: 0, max: 60 * 24 }),
+  entry: fc.integer({ min: 95, max: 105 }),
+  exit: fc.integer({ min: 95, max: 105 }),
+  quantity: fc.integer({ min: 1, max: 3 }),
+  commission: fc.constantFrom('0', '0.25', '1.125'),
+  deleteLater: fc.boolean(),
+});
+
+describe('daily aggregates', () => {
+  it('equal the trades path for every endpoint that has both, and a full rebuild equals the incremental upkeep', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(tradeArb, { minLength: 1, maxLength: 5 }),
+        fc.constantFrom('UTC', 'America/New_York'),
+        fc.constantFrom('0', '0.5'),
+        fc.boolean(),
+        async (specs, timezone, tolerance, deleteAccount) => {
+          const user = await createUser(t, { timezone });
+          await t.database.db.update(users).set({ breakevenTolerance: tolerance }).where(eq(users.id, user.id));
+          const accounts = [await createAccount(t, user, 'A'), await createAccount(t, user, 'B')];
+          const start = Date.parse('2025-02-26T00:00:00Z');
+          const ids: string[] = [];
+          for (const s of specs) {
+            // A week apart and held at most a day, so no two round trips of one instrument merge into one trade.
+            const open = new Date(start + s.openMinute * 60_000 + ids.length * 7 * 86_400_000);
+            const close = new Date(open.getTime() + s.holdMinutes * 60_000 + 1000);
+            ids.push(
+              await addTrade(t, user, accounts[s.account]!, {
+                symbol: s.symbol,
+                side: s.side,
+                openAt: open.toISOString(),
+                closeAt: close.toISOString(),
+                entry: String(s.entry),
+                exit: String(s.exit),
+                quantity: String(s.quantity),
+                commission: s.commission,
+              }),
+            );
+          }
+          for (const [i, s] of specs.entries()) if (s.deleteLater && i > 0) await deleteTrade(user, ids[i]!);
+          if (deleteAccount) {
+            const res = await call(t, user, { method: 'DELETE', url: `/api/v1/accounts/${accounts[1]}?confirm=true` });
+            expect(res.statusCode, res.body).toBe(204);
+          }
+
+          const incremental = await storedAggregates(user.id);
+          await t.database.db.transaction((tx) => rebuildDailyAggregates(tx, user.id));
+          expect(await storedAggregates(user.id)).toEqual(incremental);
+
+          for (const filters of [{}, { accountId: accounts[0] }, { symbol: 'AAPL' }, { from: '2025-02-27', to: '2025-03-20' }, { status: 'closed' as const }]) {
+            expect(aggregatesServe(filters)).toBe(true);
+            const { fromAggregates, fromTrades } = await bothPaths(user.id, filters);
+            expect(fromAggregates, JSON.stringify(filters)).toEqual(fromTrades);
+          }
+        },
+      ),
+      { numRuns: 6 },
+    );
+  });
+
+  it('are rebuilt in the same transaction when the time zone or the tolerance changes', async () => {
+    const user = await createUser(t, { timezone: 'UTC' });
+    const accountId = await createAccount(t, user);
+    // 03:30 UTC is the previous evening in New York.
+    await addTrade(t, user, accountId, { openAt: '2025-03-04T03:00:00Z', closeAt: '2025-03-04T03:30:00Z', entry: '100', exit: '100.4' });
+    await addTrade(t, user, accountId, { openAt: '2025-03-04T15:00:00Z', closeAt: '2025-03-04T15:30:00Z', entry: '100', exit: '103' });
+    expect((await storedAggregates(user.id)).map((r) => [r.day, r.trade_count, r.wins, r.breakeven])).toEqual([['2025-03-04', 2, 2, 0]]);
+
+    const patch = async (payload: object) => {
+      const res = await call(t, user, { method: 'PATCH', url: '/api/v1/auth/me', payload });
+      expect(res.statusCode, res.body).toBe(200);
+    };
+    await patch({ timezone: 'America/New_York', breakevenTolerance: '0.5' });
+    expect((await storedAggregates(user.id)).map((r) => [r.day, r.trade_count, r.wins, r.breakeven])).toEqual([
+      ['2025-03-03', 1, 0, 1],
+      ['2025-03-04', 1, 1, 0],
+    ]);
+    const [state] = await t.database.db.select().from(dailyAggregateStates).where(eq(dailyAggregateStates.userId, user.id));
+    expect({ timezone: state!.timezone, tolerance: Number(state!.breakevenTolerance) }).toEqual({ timezone: 'America/New_York', tolerance: 0.5 });
+
+    const calendar = await getJson(t, user, '/api/v1/analytics/calendar?year=2025&month=3');
+    expect(calendar.days.map((d: { date: string; breakeven: number }) => [d.date, d.breakeven])).toEqual([
+      ['2025-03-03', 1],
+      ['2025-03-04', 0],
+    ]);
+  });
+
+  it('go with the account that is deleted', async () => {
+    const user = await createUser(t);
+    const [a, b] = [await createAccount(t, user, 'A'), await createAccount(t, user, 'B')];
+    await addTrade(t, user, a, { openAt: '2025-03-04T15:00:00Z', closeAt: '2025-03-04T15:30:00Z', entry: '100', exit: '103' });
+    await addTrade(t, user, b, { openAt: '2025-03-04T15:00:00Z', closeAt: '2025-03-04T15:30:00Z', entry: '100', exit: '99' });
+    const res = await call(t, user, { method: 'DELETE', url: `/api/v1/accounts/${b}?confirm=true` });
+    expect(res.statusCode, res.body).toBe(204);
+    expect((await storedAggregates(user.id)).map((r) => [r.account_id, r.trade_count])).toEqual([[a, 1]]);
+    const summary = await getJson(t, user, '/api/v1/analytics/summary');
+    expect([summary.tradeCount, summary.netPnl]).toEqual([1, '3.00']);
+  });
+
+  it('are what analytics reads while they match the settings, and the trades are read otherwise', async () => {
+    const user = await createUser(t);
+    const accountId = await createAccount(t, user);
+    await addTrade(t, user, accountId, { openAt: '2025-03-04T15:00:00Z', closeAt: '2025-03-04T15:30:00Z', entry: '100', exit: '103' });
+    // A marked row shows which source answered.
+    await t.database.db.execute(sql`update daily_aggregates set net_pnl = net_pnl + 1000 where user_id = ${user.id}`);
+    const { fromAggregates, fromTrades } = await bothPaths(user.id, {});
+    expect(Number(fromAggregates.summary.aggregates.netPnl)).toBe(1003);
+    expect(Number(fromTrades.summary.aggregates.netPnl)).toBe(3);
+    // A filter the aggregates cannot answer reads the trades even while they are fresh.
+    expect(aggregatesServe({ side: 'long' })).toBe(false);
+    expect(Number((await answers(user.id, { side: 'long' })).summary.aggregates.netPnl)).toBe(3);
+  });
+});
