@@ -88,10 +88,10 @@ export function createAdminService(deps: AdminServiceDeps) {
       const { deleted, before } = await auth.purgeSecurityEvents(deps.securityEventRetentionDays);
       return { count: deleted, unit: 'security_events', details: { before: before.toISOString(), retentionDays: deps.securityEventRetentionDays } };
     },
-    // There are no aggregate tables yet: every cached analytics result is computed afresh instead.
     async rebuild_aggregates() {
+      await adminRepository.rebuildAggregates();
       const users = await analytics.invalidateAll();
-      return { count: users, unit: 'users', details: { effect: 'data generation bumped: cached analytics results are recomputed on next read' } };
+      return { count: users, unit: 'users', details: { effect: 'daily aggregates recomputed from the trades; cached analytics results are recomputed on next read' } };
     },
   };
 

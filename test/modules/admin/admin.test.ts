@@ -3,6 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { securityEvents, trades } from '../../../src/db/schema/index.js';
+import { rebuildDailyAggregates } from '../../../src/modules/trades/trades.repository.js';
 import type { TestApp, TestUser } from '../../helpers/app.js';
 import { buildTestApp, call, createUser, expectEnvelope, usingRedis } from '../../helpers/app.js';
 import { addTrade, createAccount, getJson } from '../analytics/analytics-helpers.js';
@@ -103,8 +104,9 @@ describe('POST /admin/cache/flush', () => {
     const before = await getJson(t, owner, '/api/v1/analytics/summary');
     expect(before.netPnl).toBe('5.00');
 
-    // Changed behind the service's back (no generation bump): only a recomputation can see it.
+    // Changed behind the service's back (trade and daily aggregates, no generation bump): only a recomputation can see it.
     await t.database.db.update(trades).set({ netPnl: '7', grossPnl: '7' }).where(eq(trades.id, tradeId));
+    await rebuildDailyAggregates(t.database.db, owner.id);
     expect((await getJson(t, owner, '/api/v1/analytics/summary')).netPnl).toBe('5.00');
 
     let outside: Redis | undefined;
