@@ -1,4 +1,7 @@
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors/app-error.js';
+import { invalidateAnalyticsAfterCommit } from '../../platform/events/after-commit-events.js';
+import type { EventPublisher } from '../../platform/events/event-bus.js';
+import { noEvents } from '../../platform/events/event-bus.js';
 import type { Executor } from '../../platform/db/database.js';
 import { isUniqueViolation } from '../../platform/db/pg-errors.js';
 import { decodeCursor, encodeCursor, isInstant, isUuid } from '../../platform/http/cursor.js';
@@ -8,6 +11,8 @@ import type { AccountListInput, AccountView, CreateAccountInput, UpdateAccountIn
 
 export interface AccountsServiceDeps {
   accountsRepository: AccountsRepository;
+  /** analytics.invalidated after each write commits. */
+  events?: EventPublisher;
 }
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -54,7 +59,7 @@ const duplicateBrokerAccount = (broker: string, brokerAccountId: string | null) 
 
 const cursorOf = ([createdAt, id]: [string, string]) => ({ createdAt, id });
 
-export function createAccountsService({ accountsRepository }: AccountsServiceDeps) {
+export function createAccountsService({ accountsRepository, events = noEvents }: AccountsServiceDeps) {
   return {
     async createAccount(userId: string, input: CreateAccountInput): Promise<AccountView> {
       const values: AccountValues = {
@@ -69,6 +74,7 @@ export function createAccountsService({ accountsRepository }: AccountsServiceDep
         return await accountsRepository.transaction(async (tx) => {
           const row = await accountsRepository.insert(userId, values, tx);
           await accountsRepository.bumpDataGeneration(userId, tx);
+          invalidateAnalyticsAfterCommit(events, tx, userId);
           return toView(row);
         });
       } catch (error) {
@@ -106,6 +112,7 @@ export function createAccountsService({ accountsRepository }: AccountsServiceDep
           const row = await accountsRepository.update(userId, id, values, tx);
           if (!row) throw accountNotFound();
           await accountsRepository.bumpDataGeneration(userId, tx);
+          invalidateAnalyticsAfterCommit(events, tx, userId);
           return toView(row);
         });
       } catch (error) {
@@ -136,6 +143,7 @@ export function createAccountsService({ accountsRepository }: AccountsServiceDep
         }
         await accountsRepository.delete(userId, id, tx);
         await accountsRepository.bumpDataGeneration(userId, tx);
+        invalidateAnalyticsAfterCommit(events, tx, userId);
       });
     },
   };

@@ -11,6 +11,8 @@ import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../config/config.js';
 import type { Tx } from '../../platform/db/database.js';
+import type { EventPublisher } from '../../platform/events/event-bus.js';
+import { noEvents } from '../../platform/events/event-bus.js';
 import type { AccountsRepository } from '../accounts/accounts.repository.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { InvalidExecutionInputError, prepareExecution } from '../executions/executions.domain.js';
@@ -29,6 +31,8 @@ const STAGE_BATCH = 2000;
 /** Staging inserts allowed in flight while parsing goes on (overlaps database time with parsing). */
 const STAGE_IN_FLIGHT = 2;
 const PROGRESS_EVERY_MS = 1000;
+/** import.progress events: at most four a second per import. */
+const PROGRESS_EVENT_EVERY_MS = 250;
 const YIELD_EVERY_ROWS = 256;
 
 export interface FormAccount {
@@ -125,6 +129,8 @@ export interface ImportPipelineDeps {
   /** One process owns the database (PGlite): every running import found at start is abandoned. */
   singleProcess: boolean;
   log: FastifyBaseLogger;
+  /** import.progress while parsing, import.completed / import.failed when it ends. */
+  events?: EventPublisher;
 }
 
 interface Job {
@@ -139,7 +145,7 @@ export const INTERRUPTED: ImportFailure = {
   details: {},
 };
 
-export function createImportPipeline({ importsRepository, accountsService, accountsRepository, tradesService, config, singleProcess, log }: ImportPipelineDeps) {
+export function createImportPipeline({ importsRepository, accountsService, accountsRepository, tradesService, config, singleProcess, log, events = noEvents }: ImportPipelineDeps) {
   const queue: Job[] = [];
   const held = new Map<string, Job>();
   const active = new Set<Promise<void>>();
@@ -173,6 +179,7 @@ export function createImportPipeline({ importsRepository, accountsService, accou
     };
 
     let lastSaved = Date.now();
+    let lastEvent = 0;
     let ord = 0;
     const results = parseExecutions(createReadStream(job.file, { highWaterMark: 256 * 1024 }), {
       broker: row.broker ?? row.brokerRequested,
@@ -214,8 +221,13 @@ export function createImportPipeline({ importsRepository, accountsService, accou
             }
           }
         }
-        if (Date.now() - lastSaved >= PROGRESS_EVERY_MS) {
-          lastSaved = Date.now();
+        const now = Date.now();
+        if (now - lastEvent >= PROGRESS_EVENT_EVERY_MS) {
+          lastEvent = now;
+          events.publish(job.userId, 'import.progress', { importId: job.id, status: 'parsing', ...progress });
+        }
+        if (now - lastSaved >= PROGRESS_EVERY_MS) {
+          lastSaved = now;
           await importsRepository.saveProgress(job.id, progress);
         }
       }
@@ -291,8 +303,9 @@ export function createImportPipeline({ importsRepository, accountsService, accou
       if (abort.signal.aborted) throw new ImportFailedError(INTERRUPTED);
       if (!(await importsRepository.setStatus(job.id, 'writing'))) return;
       await importsRepository.saveProgress(job.id, progress);
+      events.publish(job.userId, 'import.progress', { importId: job.id, status: 'writing', ...progress });
       const broker = row.broker ?? row.brokerRequested;
-      await importsRepository.transaction(async (tx) => {
+      const outcome = await importsRepository.transaction(async (tx) => {
         await importsRepository.setLocalStatementTimeout(config.writeTimeoutMs, tx);
         const refs = await importsRepository.stagedAccountRefs(job.id, tx);
         const { routes, created } = await routeAccounts(job.userId, refs, broker, tx);
@@ -300,12 +313,11 @@ export function createImportPipeline({ importsRepository, accountsService, accou
         const added = touched.reduce((n, t) => n + t.added, 0);
         for (const group of rebuildGroups(touched)) await tradesService.rebuildInstruments(job.userId, group, tx);
         await importsRepository.deleteStaging(job.id, tx);
-        await importsRepository.markDone(
-          job.id,
-          { ...parsed.progress, executionsAdded: added, duplicatesSkipped: parsed.progress.executionsParsed - added, accountsCreated: created, rowErrors },
-          tx,
-        );
+        const done = { ...parsed.progress, executionsAdded: added, duplicatesSkipped: parsed.progress.executionsParsed - added, accountsCreated: created };
+        await importsRepository.markDone(job.id, { ...done, rowErrors }, tx);
+        return done;
       });
+      events.publish(job.userId, 'import.completed', { importId: job.id, status: 'done', ...outcome, rowErrorCount: rowErrors.length });
     } catch (error) {
       let failure: ImportFailure;
       if (error instanceof ImportFailedError) failure = error.failure;
@@ -316,6 +328,7 @@ export function createImportPipeline({ importsRepository, accountsService, accou
         failure = { code: 'internal_error', message: 'The import failed on our side; nothing was written. Quote the import id when reporting it.', details: {} };
       }
       await importsRepository.markFailed(job.id, failure, { ...(progress ?? {}), rowErrors });
+      events.publish(job.userId, 'import.failed', { importId: job.id, status: 'failed', code: failure.code, message: failure.message });
     }
   }
 

@@ -1,4 +1,7 @@
 import { badRequest, conflict, notFound } from '../../platform/errors/app-error.js';
+import { invalidateAnalyticsAfterCommit } from '../../platform/events/after-commit-events.js';
+import type { EventPublisher } from '../../platform/events/event-bus.js';
+import { noEvents } from '../../platform/events/event-bus.js';
 import type { Executor } from '../../platform/db/database.js';
 import { isUniqueViolation } from '../../platform/db/pg-errors.js';
 import { decodeCursor, encodeCursor, isText, isUuid } from '../../platform/http/cursor.js';
@@ -8,6 +11,8 @@ import type { CreatePlaybookInput, PlaybookListInput, PlaybookView, UpdatePlaybo
 
 export interface PlaybooksServiceDeps {
   playbooksRepository: PlaybooksRepository;
+  /** analytics.invalidated after each write commits. */
+  events?: EventPublisher;
 }
 
 const playbookExists = (name: string) => conflict('playbook_exists', `A playbook named "${name}" already exists.`, { name });
@@ -25,7 +30,7 @@ function toView(row: PlaybookRow, rules: RuleRow[]): PlaybookView {
   };
 }
 
-export function createPlaybooksService({ playbooksRepository: repo }: PlaybooksServiceDeps) {
+export function createPlaybooksService({ playbooksRepository: repo, events = noEvents }: PlaybooksServiceDeps) {
   async function load(userId: string, id: string, tx?: Executor): Promise<PlaybookView> {
     const row = await repo.findById(userId, id, tx);
     if (!row) throw playbookNotFound();
@@ -80,6 +85,7 @@ export function createPlaybooksService({ playbooksRepository: repo }: PlaybooksS
           }
           // Renames and checklist edits change what analytics by playbook report.
           await repo.bumpDataGeneration(userId, tx);
+          invalidateAnalyticsAfterCommit(events, tx, userId);
           return load(userId, id, tx);
         });
       } catch (error) {
@@ -93,6 +99,7 @@ export function createPlaybooksService({ playbooksRepository: repo }: PlaybooksS
         // Trades following it keep existing with no playbook (foreign key: set null).
         if (!(await repo.delete(userId, id, tx))) throw playbookNotFound();
         await repo.bumpDataGeneration(userId, tx);
+        invalidateAnalyticsAfterCommit(events, tx, userId);
       });
     },
 

@@ -1,4 +1,7 @@
 import { conflict, notFound } from '../../platform/errors/app-error.js';
+import { invalidateAnalyticsAfterCommit } from '../../platform/events/after-commit-events.js';
+import type { EventPublisher } from '../../platform/events/event-bus.js';
+import { noEvents } from '../../platform/events/event-bus.js';
 import type { Executor } from '../../platform/db/database.js';
 import { isUniqueViolation } from '../../platform/db/pg-errors.js';
 import { decodeCursor, encodeCursor, isText, isUuid } from '../../platform/http/cursor.js';
@@ -8,6 +11,8 @@ import type { CreateTagInput, TagKind, TagListInput, TagView, UpdateTagInput } f
 
 export interface TagsServiceDeps {
   tagsRepository: TagsRepository;
+  /** analytics.invalidated after each write commits. */
+  events?: EventPublisher;
 }
 
 const toView = (row: TagRow): TagView => ({ ...row, createdAt: row.createdAt.toISOString() });
@@ -15,7 +20,7 @@ const toView = (row: TagRow): TagView => ({ ...row, createdAt: row.createdAt.toI
 const tagExists = (name: string) => conflict('tag_exists', `A tag named "${name}" already exists.`, { name });
 const tagNotFound = () => notFound('tag_not_found', 'Tag not found');
 
-export function createTagsService({ tagsRepository }: TagsServiceDeps) {
+export function createTagsService({ tagsRepository, events = noEvents }: TagsServiceDeps) {
   return {
     async createTag(userId: string, input: CreateTagInput): Promise<TagView> {
       const name = normalizeName(input.name);
@@ -54,6 +59,7 @@ export function createTagsService({ tagsRepository }: TagsServiceDeps) {
           const row = await tagsRepository.update(userId, id, values, tx);
           if (!row) throw tagNotFound();
           await tagsRepository.bumpDataGeneration(userId, tx);
+          invalidateAnalyticsAfterCommit(events, tx, userId);
           return toView(row);
         });
       } catch (error) {
@@ -66,6 +72,7 @@ export function createTagsService({ tagsRepository }: TagsServiceDeps) {
       await tagsRepository.transaction(async (tx) => {
         if (!(await tagsRepository.delete(userId, id, tx))) throw tagNotFound();
         await tagsRepository.bumpDataGeneration(userId, tx);
+        invalidateAnalyticsAfterCommit(events, tx, userId);
       });
     },
 

@@ -240,6 +240,14 @@ export function tradeFilterConditions(userId: string, filters: TradeFilters, tim
   return conditions;
 }
 
+/** What syncTrades did: the id of each derived row by its first execution, and the ids it changed. */
+export interface SyncedTrades {
+  idByFirst: Map<string, string>;
+  created: string[];
+  updated: string[];
+  deleted: string[];
+}
+
 export function createTradesRepository(db: Db) {
   return {
     transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -304,13 +312,15 @@ export function createTradesRepository(db: Db) {
      * trades whose first execution no longer opens a trade (their fill, tag and rule-check links
      * go with them), inserts new ones, and rewrites the derived columns (never the annotation
      * columns) of those whose values differ, keyed by first execution. Unchanged rows are not
-     * touched, so their updated_at stays. Answers the id of every row of `rows`.
+     * touched, so their updated_at stays. Answers the id of every row of `rows` and the ids of
+     * the trades created, rewritten and deleted (for real-time events).
      *
      * The differences are set operations (EXCEPT, NOT IN over a hashed subplan) and the deletes
      * go by ctid, so no plan can degrade into a nested loop over the instrument's trades.
      */
-    async syncTrades(userId: string, refs: readonly InstrumentRef[], rows: readonly DerivedTradeRow[], tx: Tx): Promise<Map<string, string>> {
-      if (refs.length === 0) return new Map();
+    async syncTrades(userId: string, refs: readonly InstrumentRef[], rows: readonly DerivedTradeRow[], tx: Tx): Promise<SyncedTrades> {
+      const synced: SyncedTrades = { idByFirst: new Map(), created: [], updated: [], deleted: [] };
+      if (refs.length === 0) return synced;
       const col = <K extends keyof DerivedTradeRow>(key: K) => sql.param(rows.map((r) => r[key]));
       const derived = sql.raw(DERIVED_COLUMNS.join(', '));
       const result = await tx.execute(sql`
@@ -335,6 +345,7 @@ export function createTradesRepository(db: Db) {
         stale as (
           delete from ${trades} t
           where t.ctid = any(array(select row_id from stored where first_execution_id not in (select first_execution_id from w)))
+          returning t.id
         ),
         written as (
           insert into ${trades} (user_id, ${derived})
@@ -346,13 +357,21 @@ export function createTradesRepository(db: Db) {
             gross_pnl = excluded.gross_pnl, fees = excluded.fees, net_pnl = excluded.net_pnl, cost_basis = excluded.cost_basis,
             hold_seconds = excluded.hold_seconds, multiplier = excluded.multiplier, currency = excluded.currency,
             execution_count = excluded.execution_count, updated_at = now()
-          returning id, first_execution_id
+          -- xmax is 0 on a row this statement inserted, set on one it updated.
+          returning id, first_execution_id, (xmax = 0) as inserted
         )
-        select id::text as id, first_execution_id::text as first_execution_id from stored
+        select id::text as id, first_execution_id::text as first_execution_id, null::text as change from stored
         union all
-        select id::text, first_execution_id::text from written`);
+        select id::text, first_execution_id::text, case when inserted then 'created' else 'updated' end from written
+        union all
+        select id::text, null, 'deleted' from stale`);
       // A written row repeats a stored one with the same id; stale rows are simply never asked for.
-      return new Map(rowsOf<{ id: string; first_execution_id: string }>(result).map((r) => [String(r.first_execution_id), String(r.id)]));
+      for (const r of rowsOf<{ id: string; first_execution_id: string | null; change: 'created' | 'updated' | 'deleted' | null }>(result)) {
+        const id = String(r.id);
+        if (r.first_execution_id !== null) synced.idByFirst.set(String(r.first_execution_id), id);
+        if (r.change !== null) synced[r.change].push(id);
+      }
+      return synced;
     },
 
     /**

@@ -1,5 +1,9 @@
 import { Decimal, normalizeDecimalString, toDecimal } from '../../lib/decimal.js';
+import { afterCommit } from '../../platform/db/after-commit.js';
 import type { Tx } from '../../platform/db/database.js';
+import { invalidateAnalyticsAfterCommit, publishIds } from '../../platform/events/after-commit-events.js';
+import type { EventPublisher } from '../../platform/events/event-bus.js';
+import { noEvents } from '../../platform/events/event-bus.js';
 import type { AppError } from '../../platform/errors/app-error.js';
 import { badRequest, notFound } from '../../platform/errors/app-error.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
@@ -17,6 +21,15 @@ export interface TradesServiceDeps {
   /** Manual trades and trade deletion write executions; executions and trades are one ledger. */
   executionsRepository: Pick<ExecutionsRepository, 'insertMany' | 'deleteByIds'>;
   accountsService: Pick<AccountsService, 'getAccount'>;
+  /** trade.created/updated/deleted and analytics.invalidated, published after the rebuild's transaction commits. */
+  events?: EventPublisher;
+}
+
+/** The trades one transaction changed, announced together once it commits. */
+interface TradeChanges {
+  created: Set<string>;
+  updated: Set<string>;
+  deleted: Set<string>;
 }
 
 /** Instruments rebuilt per round of statements: bounds the size of one statement's arrays. */
@@ -169,7 +182,38 @@ function invalidExecution(error: InvalidExecutionInputError, field: string): App
   return badRequest(`invalid_${error.field === 'quantity' || error.field === 'price' ? error.field : 'instrument'}`, error.message, { field });
 }
 
-export function createTradesService({ tradesRepository, executionsRepository, accountsService }: TradesServiceDeps) {
+export function createTradesService({ tradesRepository, executionsRepository, accountsService, events = noEvents }: TradesServiceDeps) {
+  const changesOf = new WeakMap<Tx, Map<string, TradeChanges>>();
+
+  /** Every rebuild of trades goes through here, so every way a trade changes is announced. */
+  function recordChanges(userId: string, synced: { created: string[]; updated: string[]; deleted: string[] }, tx: Tx): void {
+    let byUser = changesOf.get(tx);
+    if (!byUser) {
+      byUser = new Map();
+      changesOf.set(tx, byUser);
+      const users = byUser;
+      afterCommit(tx, () => {
+        for (const [user, changes] of users) {
+          publishIds(events, user, 'trade.created', [...changes.created]);
+          publishIds(events, user, 'trade.updated', [...changes.updated]);
+          publishIds(events, user, 'trade.deleted', [...changes.deleted]);
+        }
+      });
+    }
+    let changes = byUser.get(userId);
+    if (!changes) {
+      changes = { created: new Set(), updated: new Set(), deleted: new Set() };
+      byUser.set(userId, changes);
+    }
+    for (const id of synced.created) changes.created.add(id);
+    for (const id of synced.updated) if (!changes.created.has(id)) changes.updated.add(id);
+    for (const id of synced.deleted) {
+      // Created and gone within one transaction: nobody saw it.
+      if (!changes.created.delete(id)) changes.deleted.add(id);
+      changes.updated.delete(id);
+    }
+  }
+
   async function rebuildInTx(userId: string, refs: readonly InstrumentRef[], tx: Tx): Promise<{ instruments: number; trades: number }> {
     const unique = new Map<string, InstrumentRef>();
     for (const ref of refs) unique.set(`${ref.accountId}:${ref.instrumentKey}`, { accountId: ref.accountId, instrumentKey: ref.instrumentKey });
@@ -180,6 +224,7 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
       tradeCount += await rebuildChunk(userId, ordered.slice(start, start + REBUILD_CHUNK), tx);
     }
     await tradesRepository.bumpDataGeneration(userId, tx);
+    invalidateAnalyticsAfterCommit(events, tx, userId);
     return { instruments: ordered.length, trades: tradeCount };
   }
 
@@ -209,7 +254,9 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
       }
     }
 
-    const idByFirst = await tradesRepository.syncTrades(userId, chunk, rows, tx);
+    const synced = await tradesRepository.syncTrades(userId, chunk, rows, tx);
+    recordChanges(userId, synced, tx);
+    const idByFirst = synced.idByFirst;
     const tradeIds = rows.map((row) => idByFirst.get(row.first_execution_id)!);
     const links: LinkColumns = { tradeIds: [], executionIds: [], quantities: [], fees: [], roles: [] };
     tradeFills.forEach((fills, i) => {

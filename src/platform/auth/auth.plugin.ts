@@ -17,6 +17,12 @@ export type ApiKeyVerifier = (key: string) => Promise<AuthUser | undefined>;
 
 export const API_KEY_PREFIX = 'ts_';
 
+/** A verified credential; API keys do not expire on their own (null). */
+export interface Authenticated {
+  user: AuthUser;
+  expiresAt: Date | null;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set for every authenticated route; read it with `requireUser(request)`. */
@@ -24,6 +30,8 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     tokens: TokenService;
+    /** Verifies an access token or API key outside the request hook (WebSocket auth); throws 401 AppErrors. */
+    authenticate(token: string): Promise<Authenticated>;
     setApiKeyVerifier(verifier: ApiKeyVerifier): void;
   }
   interface FastifyContextConfig {
@@ -62,20 +70,24 @@ export const authPlugin = fp(
     });
     app.decorateRequest('user', null);
 
+    async function authenticate(token: string): Promise<Authenticated> {
+      if (token.startsWith(API_KEY_PREFIX)) {
+        const user = await verifyApiKey(token);
+        if (!user) throw unauthorized('invalid_api_key', 'The API key is invalid or revoked.');
+        return { user, expiresAt: null };
+      }
+      const claims = await tokens.verifyAccess(token);
+      return { user: { id: claims.userId, role: claims.role, scope: 'write', sessionId: claims.sessionId }, expiresAt: claims.expiresAt };
+    }
+    app.decorate('authenticate', authenticate);
+
     app.addHook('onRequest', async (request) => {
       const config = request.routeOptions.config;
       if (config.public || !request.url.startsWith('/api/') || request.is404) return;
       const token = bearer(request);
       if (!token) throw unauthorized('unauthenticated', 'Authentication required.');
 
-      let user: AuthUser | undefined;
-      if (token.startsWith(API_KEY_PREFIX)) {
-        user = await verifyApiKey(token);
-        if (!user) throw unauthorized('invalid_api_key', 'The API key is invalid or revoked.');
-      } else {
-        const claims = await tokens.verifyAccess(token);
-        user = { id: claims.userId, role: claims.role, scope: 'write', sessionId: claims.sessionId };
-      }
+      const { user } = await authenticate(token);
       request.user = user;
       request.log = request.log.child({ userId: user.id });
 

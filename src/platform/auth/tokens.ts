@@ -14,9 +14,13 @@ export interface AccessClaims {
   sessionId: string;
 }
 
+export interface VerifiedAccess extends AccessClaims {
+  expiresAt: Date;
+}
+
 export interface TokenService {
   signAccess(claims: AccessClaims): Promise<{ token: string; expiresIn: number }>;
-  verifyAccess(token: string): Promise<AccessClaims>;
+  verifyAccess(token: string): Promise<VerifiedAccess>;
 }
 
 const ALGORITHM = 'HS256';
@@ -67,7 +71,7 @@ export function createTokenService(config: Config, clock: () => Date = () => new
         if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || (role !== 'user' && role !== 'admin')) {
           throw unauthorized('invalid_token', 'The access token is invalid.');
         }
-        return { userId: payload.sub, role, sessionId: payload.sid };
+        return { userId: payload.sub, role, sessionId: payload.sid, expiresAt: new Date(payload.exp! * 1000) };
       } catch (error) {
         if (error instanceof joseErrors.JWTExpired) throw unauthorized('token_expired', 'The access token has expired; refresh it.');
         throw unauthorized('invalid_token', 'The access token is invalid.');

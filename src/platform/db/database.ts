@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { Config } from '../../config/config.js';
 import * as schema from '../../db/schema/index.js';
 import { migrationsFolder } from '../../lib/paths.js';
+import { trackCommits } from './after-commit.js';
 import type { ObserverSlot, QueryObserver } from './query-observer.js';
 import { observePglite, observedClientClass } from './query-observer.js';
 
@@ -63,6 +64,7 @@ export async function openDatabase(config: Config, options: DatabaseOptions = {}
   ]);
   const client: PGlite = await PGliteClass.create(dataDir, options.pgliteLoadDataDir ? { loadDataDir: options.pgliteLoadDataDir } : {});
   const db = drizzlePglite({ client, schema }) as unknown as Db;
+  trackCommits(db);
   await migratePglite(db as never, { migrationsFolder });
   observePglite(client, slot);
   let closed = false;
@@ -110,6 +112,7 @@ async function openPostgres(
   const pool = createPool(config, url, slot);
   const readPool = config.database.readUrl ? createPool(config, config.database.readUrl, slot) : pool;
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+  trackCommits(db);
   const readDb = readPool === pool ? db : (drizzlePg({ client: readPool, schema }) as unknown as Db);
 
   const migrationClient = new pg.Client({ connectionString: url, connectionTimeoutMillis: config.database.connectionTimeoutMs });
