@@ -1,7 +1,7 @@
 import { badRequest, notFound } from '../../platform/errors/app-error.js';
 import { afterCommit } from '../../platform/db/after-commit.js';
 import type { Tx } from '../../platform/db/database.js';
-import { invalidateAnalyticsAfterCommit } from '../../platform/events/after-commit-events.js';
+import { invalidateAnalyticsAfterCommit, publishIds } from '../../platform/events/after-commit-events.js';
 import type { EventPublisher } from '../../platform/events/event-bus.js';
 import { noEvents } from '../../platform/events/event-bus.js';
 import type { PlaybooksService } from '../playbooks/playbooks.service.js';
@@ -81,7 +81,7 @@ export function createAnnotationsService<T extends AnnotatedTrade>({ annotations
         // Checks of the previous playbook's rules mean nothing under another playbook.
         else if (playbookChanges) await repo.keepRuleChecksOf(tradeId, ruleIds, tx);
         await repo.bumpDataGeneration(userId, tx);
-        afterCommit(tx, () => events.publish(userId, 'trade.updated', { tradeIds: [tradeId] }));
+        afterCommit(tx, () => publishIds(events, userId, 'trade.updated', [tradeId]));
         invalidateAnalyticsAfterCommit(events, tx, userId);
 
         return tradesService.getTrade(userId, tradeId, tx);

@@ -34,7 +34,7 @@ const closeReason = (error: unknown) => (error instanceof AppError ? error.code 
 export async function realtimeRoutes(plain: FastifyInstance, { realtime, limits, corsOrigins }: RealtimeRoutesOptions) {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['realtime'];
-  const sockets = new Map<WebSocket, { alive: boolean }>();
+  const sockets = new Map<WebSocket, { alive: boolean; dropped?: string }>();
   const streams = new Set<ServerResponse>();
 
   await app.register(websocket, {
@@ -55,6 +55,7 @@ export async function realtimeRoutes(plain: FastifyInstance, { realtime, limits,
   const heartbeat = setInterval(() => {
     for (const [socket, state] of sockets) {
       if (!state.alive) {
+        state.dropped = 'no_pong';
         socket.terminate();
         continue;
       }
@@ -72,17 +73,19 @@ export async function realtimeRoutes(plain: FastifyInstance, { realtime, limits,
   };
 
   function handleSocket(socket: WebSocket, request: FastifyRequest) {
-    const state = { alive: true };
+    const state: { alive: boolean; dropped?: string } = { alive: true };
     sockets.set(socket, state);
     realtime.opened('websocket');
     let authenticated: Authenticated | null = null;
     let release: (() => void) | null = null;
     let expiryTimer: NodeJS.Timeout | undefined;
     let closing = false;
+    let closedBecause: string | undefined;
 
     const close = (code: number, reason: string) => {
       if (closing) return;
       closing = true;
+      closedBecause = reason;
       socket.close(code, reason);
       // A slow consumer may never read the close frame: do not wait for it.
       setTimeout(() => socket.terminate(), 1000).unref();
@@ -160,7 +163,7 @@ export async function realtimeRoutes(plain: FastifyInstance, { realtime, limits,
       clearTimeout(expiryTimer);
       sockets.delete(socket);
       release?.();
-      realtime.ended('websocket', String(code));
+      realtime.ended('websocket', closedBecause ?? state.dropped ?? (code === CLOSE.messageTooBig ? 'message_too_big' : 'client'));
     });
 
     const token = tokenFromProtocols(request.headers['sec-websocket-protocol']);
@@ -264,7 +267,7 @@ export async function realtimeRoutes(plain: FastifyInstance, { realtime, limits,
       }
       raw.on('close', () => {
         ended = true;
-        cleanup('closed');
+        cleanup('client');
       });
     },
   );

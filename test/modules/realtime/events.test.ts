@@ -46,7 +46,7 @@ describe('events after API writes', () => {
     expect(created.statusCode, created.body).toBe(201);
     const tradeId = created.json().trades[0].id as string;
     const createdEvent = await client.next(ofType('trade.created', hasTrade(tradeId)), 'trade.created');
-    expect(createdEvent.data).toEqual({ tradeIds: [tradeId] });
+    expect(createdEvent.data).toEqual({ tradeIds: [tradeId], count: 1, bulk: false });
     expect(Number.isNaN(Date.parse(createdEvent.time))).toBe(false);
     await client.next(ofType('analytics.invalidated'), 'analytics.invalidated');
 
@@ -169,7 +169,7 @@ describe('Server-Sent Events', () => {
     const viaSse = await stream.next((e) => e.event === 'trade.created', 'trade.created');
     const viaWs = await socket.next(ofType('trade.created'), 'trade.created');
     expect(viaSse.data).toEqual(viaWs);
-    expect(viaSse.data.data).toEqual({ tradeIds: [tradeId] });
+    expect(viaSse.data.data).toEqual({ tradeIds: [tradeId], count: 1, bulk: false });
     await stream.next((e) => e.event === 'analytics.invalidated', 'analytics.invalidated');
     stream.close();
     socket.socket.close();

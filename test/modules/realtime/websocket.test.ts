@@ -1,22 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenService } from '../../../src/platform/auth/tokens.js';
+import type { EventBus } from '../../../src/platform/events/event-bus.js';
+import { openEventBus } from '../../../src/platform/events/event-bus.js';
 import type { TestApp } from '../../helpers/app.js';
-import { buildTestApp, call, createUser, expectEnvelope } from '../../helpers/app.js';
+import { buildTestApp, call, createUser, expectEnvelope, testConfig } from '../../helpers/app.js';
 import { connect, listen, openSse, refusedWith } from './realtime-helpers.js';
 
 let t: TestApp;
 let baseUrl: string;
+let bus: EventBus;
 
 beforeAll(async () => {
-  t = await buildTestApp({
+  bus = await openEventBus(testConfig());
+  t = await buildTestApp(
+    {
     WS_AUTH_TIMEOUT_MS: '1500',
     WS_MAX_SOCKETS_PER_USER: '2',
     WS_MAX_MESSAGE_BYTES: '1024',
     CORS_ORIGINS: 'https://app.example.test',
-  });
+    WS_SEND_BUFFER_BYTES: '65536',
+    },
+    { events: bus },
+  );
   baseUrl = await listen(t.app);
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await t.close();
+  await bus.close();
+});
 
 /** An access token of `userId` signed by a clock `shiftSeconds` in the past (so it expires that much sooner). */
 async function tokenFromThePast(userId: string, sessionId: string, shiftSeconds: number) {
@@ -152,6 +163,33 @@ describe('WebSocket limits', () => {
     await client.next((m) => m.type === 'ready', 'ready');
     client.socket.send('{"type":"subscribe"}');
     expect(await client.closed).toEqual({ code: 4400, reason: 'bad_message' });
+  });
+
+  it('drops a consumer that stops reading once its send buffer passes WS_SEND_BUFFER_BYTES', async () => {
+    const user = await createUser(t);
+    const slow = connect(baseUrl, { token: user.token });
+    await slow.next((m) => m.type === 'ready', 'ready');
+    const reader = connect(baseUrl, { token: user.token });
+    await reader.next((m) => m.type === 'ready', 'ready');
+    slow.socket.pause();
+    // About 16 MB of events: more than the kernel's socket buffers and the 64 KiB limit.
+    const padding = 'x'.repeat(16_000);
+    // One event a turn of the event loop, so a reading consumer keeps up while the paused one falls behind.
+    for (let i = 0; i < 1000; i++) {
+      bus.publish(user.id, 'import.progress', { importId: 'bulk', i, padding });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const metric = async () => {
+      const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+      return Number(/^realtime_connections_closed_total\{transport="websocket",reason="slow_consumer"\} (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    await expect.poll(metric, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    slow.socket.resume();
+    expect([4000, 1006]).toContain((await slow.closed).code);
+    // A consumer that keeps reading gets every event and stays open.
+    await reader.next((m) => m.type === 'import.progress' && m.data.i === 999, 'the last event');
+    expect(reader.socket.readyState).toBe(reader.socket.OPEN);
+    reader.socket.close();
   });
 
   it('answers a plain GET without the upgrade with 426', async () => {
