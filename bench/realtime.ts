@@ -16,6 +16,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createWriteStream, openAsBlob, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import WebSocket from 'ws';
@@ -139,6 +140,16 @@ async function main() {
     const perSocketKb = ((rssIdle - rssBefore) * 1024) / SOCKETS;
     console.log(`${SOCKETS} sockets open (${USERS} users); server RSS ${rssBefore.toFixed(0)} → ${rssIdle.toFixed(0)} MB`);
 
+    // Event-loop delay of both ends while the import runs: the server's from its /metrics
+    // (prom-client resets it at each scrape), the bench's own from perf_hooks.
+    const serverLag = async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      return Number(/^nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(text)?.[1] ?? NaN) * 1000;
+    };
+    await serverLag();
+    const clientLag = monitorEventLoopDelay({ resolution: 10 });
+    clientLag.enable();
+
     // The import, and a steady trickle of manual trades from the other users while it runs.
     const form = new FormData();
     form.set('accountId', users[0]!.accountId);
@@ -177,6 +188,8 @@ async function main() {
       await new Promise((r) => setTimeout(r, 100));
     }
     const importMs = performance.now() - started;
+    const serverLagP99 = await serverLag();
+    clientLag.disable();
     done = true;
     await Promise.all(writers);
     // Let the last events arrive.
@@ -221,6 +234,7 @@ async function main() {
     console.log(`\nTradeSense realtime bench — ${new Date().toISOString()}, node ${process.version}, event bus ${useRedis ? 'Redis' : 'in-process'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.log(`import of ${ROWS.toLocaleString('en-US')} rows: ${final.status}, ${final.counts.executionsAdded} executions, ${(importMs / 1000).toFixed(1)} s; ${tradesMade} manual trades meanwhile`);
     console.log(`memory per idle socket: ${perSocketKb.toFixed(1)} KB (server RSS delta / sockets)`);
+    console.log(`event-loop delay p99 during the import: server ${serverLagP99.toFixed(0)} ms, bench client ${(clientLag.percentile(99) / 1e6).toFixed(0)} ms`);
     console.log('\n| events | deliveries | p50 ms | p95 ms | p99 ms | max ms |');
     console.log('|---|---:|---:|---:|---:|---:|');
     for (const [type, delays] of [...byType.entries()].sort()) {

@@ -35,6 +35,16 @@ export async function realtimeRoutes(plain: FastifyInstance, { realtime, limits,
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['realtime'];
   const sockets = new Map<WebSocket, { alive: boolean; dropped?: string }>();
+  // The bus hands every socket of a user the same string: encode it once, not once per socket.
+  let lastJson = '';
+  let lastFrame = Buffer.alloc(0);
+  const frameOf = (json: string) => {
+    if (json !== lastJson) {
+      lastJson = json;
+      lastFrame = Buffer.from(json);
+    }
+    return lastFrame;
+  };
   const streams = new Set<ServerResponse>();
 
   await app.register(websocket, {
@@ -100,7 +110,7 @@ export async function realtimeRoutes(plain: FastifyInstance, { realtime, limits,
         close(CLOSE.slowConsumer, 'slow_consumer');
         return;
       }
-      socket.send(json);
+      socket.send(frameOf(json), { binary: false });
     };
 
     const scheduleExpiry = (expiresAt: Date | null) => {
@@ -210,6 +220,8 @@ export async function realtimeRoutes(plain: FastifyInstance, { realtime, limits,
       const user = requireUser(request);
       const raw = reply.raw;
       let ended = false;
+      // Events that arrive between subscribing and writing the headers wait here.
+      let early: string[] | null = [];
       const end = (reason: string) => {
         if (ended) return;
         ended = true;
@@ -219,6 +231,10 @@ export async function realtimeRoutes(plain: FastifyInstance, { realtime, limits,
       };
       const write = (chunk: string) => {
         if (ended) return;
+        if (early) {
+          early.push(chunk);
+          return;
+        }
         if (raw.writableLength > limits.sendBufferBytes) {
           end('slow_consumer');
           return;
@@ -232,6 +248,12 @@ export async function realtimeRoutes(plain: FastifyInstance, { realtime, limits,
       if (!detach) throw tooManyRequests('too_many_sockets', `At most ${limits.maxSocketsPerUser} live connections per user.`, 5);
 
       reply.hijack();
+      if (raw.destroyed) {
+        // The client left while the subscription was being made.
+        detach();
+        return;
+      }
+
       realtime.opened('sse');
       streams.add(raw);
       raw.writeHead(200, {
@@ -242,9 +264,10 @@ export async function realtimeRoutes(plain: FastifyInstance, { realtime, limits,
         'x-accel-buffering': 'no',
         'x-request-id': request.id,
       });
-      raw.write(`retry: 3000\n\n`);
-      const now = new Date();
-      write(`event: ready\ndata: ${readyMessage({ user, expiresAt }, now)}\n\n`);
+      raw.write(`retry: 3000\n\nevent: ready\ndata: ${readyMessage({ user, expiresAt }, new Date())}\n\n`);
+      const waiting = early;
+      early = null;
+      for (const chunk of waiting) write(chunk);
 
       const ping = setInterval(() => write(': ping\n\n'), limits.heartbeatSeconds * 1000);
       ping.unref();
