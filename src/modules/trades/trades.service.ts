@@ -34,6 +34,12 @@ interface TradeChanges {
 
 /** Instruments rebuilt per round of statements: bounds the size of one statement's arrays. */
 const REBUILD_CHUNK = 200;
+/**
+ * Executions derived between two turns of the event loop: deriving a large rebuild's chunk in
+ * one go (tens of thousands of fills) would hold the loop for 100+ ms on a loaded machine,
+ * delaying every other request and live event of the process.
+ */
+const DERIVE_YIELD_EXECUTIONS = 1000;
 const DEFAULT_SORT = '-openedAt';
 
 const dec = (value: string) => normalizeDecimalString(value);
@@ -246,11 +252,17 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
 
     const rows: DerivedTradeRow[] = [];
     const tradeFills: DerivedTrade['fills'][] = [];
+    let sinceYield = 0;
     for (const group of groups.values()) {
       const byId = new Map(group.map((e) => [e.id, e]));
       for (const trade of deriveTrades(group)) {
         rows.push(toDerivedRow(trade, byId.get(trade.firstExecutionId)!));
         tradeFills.push(trade.fills);
+      }
+      sinceYield += group.length;
+      if (sinceYield >= DERIVE_YIELD_EXECUTIONS) {
+        sinceYield = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
 
