@@ -9,6 +9,8 @@ import { openCache } from './platform/cache/cache.js';
 import type { Database, DatabaseOptions } from './platform/db/database.js';
 import { openDatabase } from './platform/db/database.js';
 import { errorsPlugin } from './platform/errors/errors.plugin.js';
+import type { EventBus } from './platform/events/event-bus.js';
+import { openEventBus } from './platform/events/event-bus.js';
 import { drainPlugin } from './platform/http/drain.plugin.js';
 import { genReqId, httpPlugin } from './platform/http/http.plugin.js';
 import { openapiPlugin } from './platform/http/openapi.plugin.js';
@@ -65,11 +67,15 @@ import { createImportMetrics } from './modules/imports/imports.metrics.js';
 import { createAdminRepository } from './modules/admin/admin.repository.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
 import { createAdminService } from './modules/admin/admin.service.js';
+import { realtimeRoutes } from './modules/realtime/realtime.routes.js';
+import { createRealtimeService } from './modules/realtime/realtime.service.js';
 
 export interface AppDeps {
   /** A database the caller owns (tests share one); otherwise opened from config and closed with the app. */
   database?: Database;
   cache?: Cache;
+  /** The real-time event bus; apps given the same one (tests) deliver each other's events. */
+  events?: EventBus;
   clock?: () => Date;
   databaseOptions?: DatabaseOptions;
   /** Tracing started by the caller; otherwise started here when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
@@ -96,7 +102,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   const database = deps.database ?? (await openDatabase(config, deps.databaseOptions));
   const cache = deps.cache ?? (await openCache(config));
+  const events = deps.events ?? (await openEventBus(config));
   app.addHook('onClose', async () => {
+    if (!deps.events) await events.close();
     if (!deps.cache) await cache.close();
     if (!deps.database) await database.close();
   });
@@ -122,12 +130,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   await app.register(
     async (api) => {
-      await api.register(healthRoutes, { database, cache, startedAt });
+      await api.register(healthRoutes, { database, cache, events, startedAt });
       await api.register(authRoutes, { prefix: '/auth', auth });
       await api.register(adminUsersRoutes, { prefix: '/admin', auth });
       const accountsService = createAccountsService({ accountsRepository: createAccountsRepository(database.db) });
       const executionsRepository = createExecutionsRepository(database.db);
-      const tradesService = createTradesService({ tradesRepository: createTradesRepository(database.db), executionsRepository, accountsService });
+      const tradesService = createTradesService({ tradesRepository: createTradesRepository(database.db), executionsRepository, accountsService, events });
       const executionsService = createExecutionsService({ executionsRepository, accountsService, tradesService });
       await api.register(accountsRoutes, { accountsService });
       await api.register(executionsRoutes, { executionsService });
@@ -138,23 +146,42 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       await api.register(tagsRoutes, { tagsService });
       await api.register(playbooksRoutes, { playbooksService });
       const annotationsRepository = createAnnotationsRepository(database.db);
-      await api.register(annotationsRoutes, { annotationsService: createAnnotationsService({ annotationsRepository, tradesService, tagsService, playbooksService }) });
-      await api.register(journalRoutes, { journalService: createJournalService({ journalRepository: createJournalRepository(database.db), tradesService }) });
+      await api.register(annotationsRoutes, { annotationsService: createAnnotationsService({ annotationsRepository, tradesService, tagsService, playbooksService, events }) });
+      await api.register(journalRoutes, { journalService: createJournalService({ journalRepository: createJournalRepository(database.db), tradesService, events }) });
       const analyticsRepository = createAnalyticsRepository(database.db);
       const readRepository = database.readDb === database.db ? analyticsRepository : createAnalyticsRepository(database.readDb);
       const analyticsService = createAnalyticsService({ analyticsRepository, readRepository, playbooksService, cache, ttlSeconds: config.cache.ttlSeconds });
-      const unsubscribe = database.onUserDataChanged(analyticsService.invalidateUsers);
+      // Announced only once the cached answers are stale, so a dashboard that refetches on the event sees the write.
+      const unsubscribe = database.onUserDataChanged(async (userIds) => {
+        try {
+          await analyticsService.invalidateUsers(userIds);
+        } finally {
+          for (const userId of userIds) events.publish(userId, 'analytics.invalidated', {});
+        }
+      });
       api.addHook('onClose', async () => unsubscribe());
       await api.register(analyticsRoutes, { analyticsService });
       await api.register(playbookStatsRoutes, { analyticsService });
       const userTimezone = (userId: string) => executionsRepository.userTimezone(userId);
       const importsRepository = createImportsRepository(database.db);
       const importMetrics = createImportMetrics(app.metrics);
-      const importsPipeline = createImportPipeline({ importsRepository, accountsService, accountsRepository: createAccountsRepository(database.db), tradesService, config: config.imports, singleProcess: database.driver === 'pglite', log: app.log, onFinished: importMetrics.finished });
+      const importsPipeline = createImportPipeline({
+        importsRepository,
+        accountsService,
+        accountsRepository: createAccountsRepository(database.db),
+        tradesService,
+        config: config.imports,
+        singleProcess: database.driver === 'pglite',
+        log: app.log,
+        onFinished: importMetrics.finished,
+        events,
+      });
       importMetrics.track(importsPipeline.stats);
       await importsPipeline.recover();
       const importsService = createImportsService({ importsRepository, accountsService, tradesService, userTimezone, pipeline: importsPipeline, config: config.imports });
       await api.register(importsRoutes, { importsService, pipeline: importsPipeline, config: config.imports });
+      const realtime = createRealtimeService({ events, limits: config.realtime, registry: app.metrics });
+      await api.register(realtimeRoutes, { realtime, limits: config.realtime, corsOrigins: config.http.corsOrigins });
       await api.register(exportsRoutes, { exportsService: createExportsService({ exportsRepository: createExportsRepository(database.db), tradesService, accountsService, userTimezone }) });
       const adminService = createAdminService({
         database,

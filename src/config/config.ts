@@ -196,6 +196,14 @@ export function loadConfig(env: Env = process.env) {
       /** A running import whose worker has not reported for this long is failed by recovery (another process may own it). */
       staleAfterSeconds: int(env, 'IMPORT_STALE_AFTER_SECONDS', 60, 5, 86_400),
     },
+    /** Live updates over WebSocket and Server-Sent Events (docs/realtime.md); limits are per process. */
+    realtime: {
+      maxSocketsPerUser: int(env, 'WS_MAX_SOCKETS_PER_USER', 10, 1, 100_000),
+      maxMessageBytes: int(env, 'WS_MAX_MESSAGE_BYTES', 4096, 1024, 1_048_576),
+      heartbeatSeconds: int(env, 'WS_HEARTBEAT_SECONDS', 30, 1, 3600),
+      sendBufferBytes: int(env, 'WS_SEND_BUFFER_BYTES', 1_048_576, 1024, 1_073_741_824),
+      authTimeoutMs: int(env, 'WS_AUTH_TIMEOUT_MS', 5000, 100, 60_000),
+    },
     metricsEnabled: bool(env, 'METRICS_ENABLED', true),
     /** OpenTelemetry tracing: on only when an OTLP/HTTP endpoint is given; the OTel packages are not even loaded otherwise. */
     tracing: {

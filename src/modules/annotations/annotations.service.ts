@@ -1,5 +1,9 @@
 import { badRequest, notFound } from '../../platform/errors/app-error.js';
+import { afterCommit } from '../../platform/db/data-changes.js';
 import type { Tx } from '../../platform/db/database.js';
+import { publishIds } from '../../platform/events/after-commit-events.js';
+import type { EventPublisher } from '../../platform/events/event-bus.js';
+import { noEvents } from '../../platform/events/event-bus.js';
 import type { PlaybooksService } from '../playbooks/playbooks.service.js';
 import type { TagsService } from '../tags/tags.service.js';
 import type { AnnotationColumns, AnnotationsRepository } from './annotations.repository.js';
@@ -18,9 +22,11 @@ export interface AnnotationsServiceDeps<T extends AnnotatedTrade> {
   tradesService: { getTrade(userId: string, tradeId: string, tx?: Tx): Promise<T> };
   tagsService: Pick<TagsService, 'findOwnedTags'>;
   playbooksService: Pick<PlaybooksService, 'findOwnedPlaybook'>;
+  /** trade.updated and analytics.invalidated after an annotation commits. */
+  events?: EventPublisher;
 }
 
-export function createAnnotationsService<T extends AnnotatedTrade>({ annotationsRepository: repo, tradesService, tagsService, playbooksService }: AnnotationsServiceDeps<T>) {
+export function createAnnotationsService<T extends AnnotatedTrade>({ annotationsRepository: repo, tradesService, tagsService, playbooksService, events = noEvents }: AnnotationsServiceDeps<T>) {
   return {
     /** Applies a trade annotation patch in one transaction and answers the updated trade. */
     async annotateTrade(userId: string, tradeId: string, input: PatchTradeInput): Promise<T> {
@@ -75,6 +81,7 @@ export function createAnnotationsService<T extends AnnotatedTrade>({ annotations
         // Checks of the previous playbook's rules mean nothing under another playbook.
         else if (playbookChanges) await repo.keepRuleChecksOf(tradeId, ruleIds, tx);
         await repo.bumpDataGeneration(userId, tx);
+        afterCommit(tx, () => publishIds(events, userId, 'trade.updated', [tradeId]));
 
         return tradesService.getTrade(userId, tradeId, tx);
       });

@@ -11,6 +11,8 @@ import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../config/config.js';
 import type { Tx } from '../../platform/db/database.js';
+import type { EventPublisher } from '../../platform/events/event-bus.js';
+import { noEvents } from '../../platform/events/event-bus.js';
 import type { AccountsRepository } from '../accounts/accounts.repository.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import { InvalidExecutionInputError, prepareExecution } from '../executions/executions.domain.js';
@@ -29,6 +31,8 @@ const STAGE_BATCH = 2000;
 /** Staging inserts allowed in flight while parsing goes on (overlaps database time with parsing). */
 const STAGE_IN_FLIGHT = 2;
 const PROGRESS_EVERY_MS = 1000;
+/** import.progress events: at most four a second per import. */
+const PROGRESS_EVENT_EVERY_MS = 250;
 const YIELD_EVERY_ROWS = 256;
 
 export interface FormAccount {
@@ -127,6 +131,8 @@ export interface ImportPipelineDeps {
   log: FastifyBaseLogger;
   /** Told how each import this process ran ended (metrics). */
   onFinished?: (status: 'done' | 'failed') => void;
+  /** import.progress while parsing, import.completed / import.failed when it ends. */
+  events?: EventPublisher;
 }
 
 interface Job {
@@ -141,7 +147,7 @@ export const INTERRUPTED: ImportFailure = {
   details: {},
 };
 
-export function createImportPipeline({ importsRepository, accountsService, accountsRepository, tradesService, config, singleProcess, log, onFinished }: ImportPipelineDeps) {
+export function createImportPipeline({ importsRepository, accountsService, accountsRepository, tradesService, config, singleProcess, log, onFinished, events = noEvents }: ImportPipelineDeps) {
   const queue: Job[] = [];
   const held = new Map<string, Job>();
   const active = new Set<Promise<void>>();
@@ -175,6 +181,7 @@ export function createImportPipeline({ importsRepository, accountsService, accou
     };
 
     let lastSaved = Date.now();
+    let lastEvent = 0;
     let ord = 0;
     const results = parseExecutions(createReadStream(job.file, { highWaterMark: 256 * 1024 }), {
       broker: row.broker ?? row.brokerRequested,
@@ -216,8 +223,13 @@ export function createImportPipeline({ importsRepository, accountsService, accou
             }
           }
         }
-        if (Date.now() - lastSaved >= PROGRESS_EVERY_MS) {
-          lastSaved = Date.now();
+        const now = Date.now();
+        if (now - lastEvent >= PROGRESS_EVENT_EVERY_MS) {
+          lastEvent = now;
+          events.publish(job.userId, 'import.progress', { importId: job.id, status: 'parsing', ...progress });
+        }
+        if (now - lastSaved >= PROGRESS_EVERY_MS) {
+          lastSaved = now;
           await importsRepository.saveProgress(job.id, progress);
         }
       }
@@ -293,8 +305,9 @@ export function createImportPipeline({ importsRepository, accountsService, accou
       if (abort.signal.aborted) throw new ImportFailedError(INTERRUPTED);
       if (!(await importsRepository.setStatus(job.id, 'writing'))) return;
       await importsRepository.saveProgress(job.id, progress);
+      events.publish(job.userId, 'import.progress', { importId: job.id, status: 'writing', ...progress });
       const broker = row.broker ?? row.brokerRequested;
-      await importsRepository.transaction(async (tx) => {
+      const outcome = await importsRepository.transaction(async (tx) => {
         await importsRepository.setLocalStatementTimeout(config.writeTimeoutMs, tx);
         const refs = await importsRepository.stagedAccountRefs(job.id, tx);
         const { routes, created } = await routeAccounts(job.userId, refs, broker, tx);
@@ -302,13 +315,12 @@ export function createImportPipeline({ importsRepository, accountsService, accou
         const added = touched.reduce((n, t) => n + t.added, 0);
         for (const group of rebuildGroups(touched)) await tradesService.rebuildInstruments(job.userId, group, tx);
         await importsRepository.deleteStaging(job.id, tx);
-        await importsRepository.markDone(
-          job.id,
-          { ...parsed.progress, executionsAdded: added, duplicatesSkipped: parsed.progress.executionsParsed - added, accountsCreated: created, rowErrors },
-          tx,
-        );
+        const done = { ...parsed.progress, executionsAdded: added, duplicatesSkipped: parsed.progress.executionsParsed - added, accountsCreated: created };
+        await importsRepository.markDone(job.id, { ...done, rowErrors }, tx);
+        return done;
       });
       onFinished?.('done');
+      events.publish(job.userId, 'import.completed', { importId: job.id, status: 'done', ...outcome, rowErrorCount: rowErrors.length });
     } catch (error) {
       let failure: ImportFailure;
       if (error instanceof ImportFailedError) failure = error.failure;
@@ -320,6 +332,7 @@ export function createImportPipeline({ importsRepository, accountsService, accou
       }
       await importsRepository.markFailed(job.id, failure, { ...(progress ?? {}), rowErrors });
       onFinished?.('failed');
+      events.publish(job.userId, 'import.failed', { importId: job.id, status: 'failed', code: failure.code, message: failure.message });
     }
   }
 

@@ -1,5 +1,7 @@
 import { normalizeDecimalString } from '../../lib/decimal.js';
 import { notFound } from '../../platform/errors/app-error.js';
+import type { EventPublisher } from '../../platform/events/event-bus.js';
+import { noEvents } from '../../platform/events/event-bus.js';
 import type { DaySummary } from './journal.domain.js';
 import { firstDayOfMonth, mergeMonth } from './journal.domain.js';
 import type { JournalRepository, PnlRow } from './journal.repository.js';
@@ -13,6 +15,8 @@ export interface TradeLister<T> {
 export interface JournalServiceDeps<T> {
   journalRepository: JournalRepository;
   tradesService: TradeLister<T>;
+  /** journal.updated after an entry is written or deleted. */
+  events?: EventPublisher;
 }
 
 export interface JournalDay<T> {
@@ -28,7 +32,7 @@ export interface JournalDay<T> {
 
 const PAGE = 500;
 
-export function createJournalService<T>({ journalRepository: repo, tradesService }: JournalServiceDeps<T>) {
+export function createJournalService<T>({ journalRepository: repo, tradesService, events = noEvents }: JournalServiceDeps<T>) {
   /** Every trade dated on `date` in the user's timezone (closed that day, or opened that day and still open). */
   async function tradesOfDay(userId: string, date: string): Promise<T[]> {
     const all: T[] = [];
@@ -62,11 +66,13 @@ export function createJournalService<T>({ journalRepository: repo, tradesService
     async putDay(userId: string, date: string, input: PutJournalInput): Promise<JournalDay<T>> {
       // PUT replaces the entry: a mood left out is cleared.
       await repo.upsertEntry(userId, date, { content: input.content, mood: input.mood ?? null });
+      events.publish(userId, 'journal.updated', { date, deleted: false });
       return getDay(userId, date);
     },
 
     async deleteDay(userId: string, date: string): Promise<void> {
       if (!(await repo.deleteEntry(userId, date))) throw notFound('journal_entry_not_found', 'No journal entry for that day');
+      events.publish(userId, 'journal.updated', { date, deleted: true });
     },
 
     async getMonth(userId: string, month: string): Promise<{ month: string; days: DaySummary[] }> {

@@ -328,6 +328,18 @@ export async function rebuildDailyAggregates(tx: Executor, userId?: string): Pro
     on conflict (user_id) do update set timezone = excluded.timezone, breakeven_tolerance = excluded.breakeven_tolerance, built_at = excluded.built_at`);
 }
 
+/**
+ * What syncTrades did: the id of each derived row by its first execution, the ids it created,
+ * updated and deleted, and the aggregate places of the closed trades it changed.
+ */
+export interface SyncedTrades {
+  idByFirst: Map<string, string>;
+  created: string[];
+  updated: string[];
+  deleted: string[];
+  touched: AggregateKey[];
+}
+
 export function createTradesRepository(db: Db) {
   return {
     transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -392,7 +404,8 @@ export function createTradesRepository(db: Db) {
      * trades whose first execution no longer opens a trade (their fill, tag and rule-check links
      * go with them), inserts new ones, and rewrites the derived columns (never the annotation
      * columns) of those whose values differ, keyed by first execution. Unchanged rows are not
-     * touched, so their updated_at stays. Answers the id of every row of `rows`.
+     * touched, so their updated_at stays. Answers the id of every row of `rows` and the ids of
+     * the trades created, rewritten and deleted (for real-time events).
      *
      * The differences are set operations (EXCEPT, NOT IN over a hashed subplan) and the deletes
      * go by ctid, so no plan can degrade into a nested loop over the instrument's trades.
@@ -400,13 +413,9 @@ export function createTradesRepository(db: Db) {
      * Also answers where the closed trades it deleted, inserted or changed sit in the daily
      * aggregates, before and after the change (`touched`), for refreshDailyAggregates.
      */
-    async syncTrades(
-      userId: string,
-      refs: readonly InstrumentRef[],
-      rows: readonly DerivedTradeRow[],
-      tx: Tx,
-    ): Promise<{ ids: Map<string, string>; touched: AggregateKey[] }> {
-      if (refs.length === 0) return { ids: new Map(), touched: [] };
+    async syncTrades(userId: string, refs: readonly InstrumentRef[], rows: readonly DerivedTradeRow[], tx: Tx): Promise<SyncedTrades> {
+      const synced: SyncedTrades = { idByFirst: new Map(), created: [], updated: [], deleted: [], touched: [] };
+      if (refs.length === 0) return synced;
       const col = <K extends keyof DerivedTradeRow>(key: K) => sql.param(rows.map((r) => r[key]));
       const derived = sql.raw(DERIVED_COLUMNS.join(', '));
       const result = await tx.execute(sql`
@@ -431,6 +440,7 @@ export function createTradesRepository(db: Db) {
         stale as (
           delete from ${trades} t
           where t.ctid = any(array(select row_id from stored where first_execution_id not in (select first_execution_id from w)))
+          returning t.id
         ),
         d as (select ${derived} from w except select ${derived} from stored),
         written as (
@@ -443,25 +453,33 @@ export function createTradesRepository(db: Db) {
             gross_pnl = excluded.gross_pnl, fees = excluded.fees, net_pnl = excluded.net_pnl, cost_basis = excluded.cost_basis,
             hold_seconds = excluded.hold_seconds, multiplier = excluded.multiplier, currency = excluded.currency,
             execution_count = excluded.execution_count, updated_at = now()
-          returning id, first_execution_id
+          -- xmax is 0 on a row this statement inserted, set on one it updated.
+          returning id, first_execution_id, (xmax = 0) as inserted
         )
-        select id::text as id, first_execution_id::text as first_execution_id, null::text as account_id, null::text as symbol, null::text as closed_at from stored
+        select id::text as id, first_execution_id::text as first_execution_id, null::text as change,
+               null::text as account_id, null::text as symbol, null::text as closed_at from stored
         union all
-        select id::text, first_execution_id::text, null, null, null from written
+        select id::text, first_execution_id::text, case when inserted then 'created' else 'updated' end, null, null, null from written
+        union all
+        select id::text, null, 'deleted', null, null, null from stale
         union all
         -- Closed trades removed or rewritten (where they were) and closed trades written (where they are now).
-        select null, null, account_id::text, symbol, closed_at::text from stored
+        select null, null, null, account_id::text, symbol, closed_at::text from stored
         where status = 'closed' and (first_execution_id not in (select first_execution_id from w) or first_execution_id in (select first_execution_id from d))
         union all
-        select null, null, account_id::text, symbol, closed_at::text from d where status = 'closed'`);
+        select null, null, null, account_id::text, symbol, closed_at::text from d where status = 'closed'`);
+      type Row = { id: string | null; first_execution_id: string | null; change: 'created' | 'updated' | 'deleted' | null; account_id: string | null; symbol: string | null; closed_at: string | null };
       // A written row repeats a stored one with the same id; stale rows are simply never asked for.
-      const ids = new Map<string, string>();
-      const touched: AggregateKey[] = [];
-      for (const r of rowsOf<{ id: string | null; first_execution_id: string | null; account_id: string | null; symbol: string | null; closed_at: string | null }>(result)) {
-        if (r.id !== null) ids.set(String(r.first_execution_id), String(r.id));
-        else touched.push({ accountId: String(r.account_id), symbol: String(r.symbol), closedAt: String(r.closed_at) });
+      for (const r of rowsOf<Row>(result)) {
+        if (r.id === null) {
+          synced.touched.push({ accountId: String(r.account_id), symbol: String(r.symbol), closedAt: String(r.closed_at) });
+          continue;
+        }
+        const id = String(r.id);
+        if (r.first_execution_id !== null) synced.idByFirst.set(String(r.first_execution_id), id);
+        if (r.change !== null) synced[r.change].push(id);
       }
-      return { ids, touched };
+      return synced;
     },
 
     /**

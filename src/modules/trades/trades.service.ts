@@ -1,5 +1,9 @@
 import { Decimal, normalizeDecimalString, toDecimal } from '../../lib/decimal.js';
+import { afterCommit } from '../../platform/db/data-changes.js';
 import type { Tx } from '../../platform/db/database.js';
+import { publishIds } from '../../platform/events/after-commit-events.js';
+import type { EventPublisher } from '../../platform/events/event-bus.js';
+import { noEvents } from '../../platform/events/event-bus.js';
 import type { AppError } from '../../platform/errors/app-error.js';
 import { badRequest, notFound } from '../../platform/errors/app-error.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
@@ -17,10 +21,25 @@ export interface TradesServiceDeps {
   /** Manual trades and trade deletion write executions; executions and trades are one ledger. */
   executionsRepository: Pick<ExecutionsRepository, 'insertMany' | 'deleteByIds'>;
   accountsService: Pick<AccountsService, 'getAccount'>;
+  /** trade.created/updated/deleted and analytics.invalidated, published after the rebuild's transaction commits. */
+  events?: EventPublisher;
+}
+
+/** The trades one transaction changed, announced together once it commits. */
+interface TradeChanges {
+  created: Set<string>;
+  updated: Set<string>;
+  deleted: Set<string>;
 }
 
 /** Instruments rebuilt per round of statements: bounds the size of one statement's arrays. */
 const REBUILD_CHUNK = 200;
+/**
+ * Executions derived between two turns of the event loop: deriving a large rebuild's chunk in
+ * one go (tens of thousands of fills) would hold the loop for 100+ ms on a loaded machine,
+ * delaying every other request and live event of the process.
+ */
+const DERIVE_YIELD_EXECUTIONS = 1000;
 const DEFAULT_SORT = '-openedAt';
 
 const dec = (value: string) => normalizeDecimalString(value);
@@ -169,7 +188,38 @@ function invalidExecution(error: InvalidExecutionInputError, field: string): App
   return badRequest(`invalid_${error.field === 'quantity' || error.field === 'price' ? error.field : 'instrument'}`, error.message, { field });
 }
 
-export function createTradesService({ tradesRepository, executionsRepository, accountsService }: TradesServiceDeps) {
+export function createTradesService({ tradesRepository, executionsRepository, accountsService, events = noEvents }: TradesServiceDeps) {
+  const changesOf = new WeakMap<Tx, Map<string, TradeChanges>>();
+
+  /** Every rebuild of trades goes through here, so every way a trade changes is announced. */
+  function recordChanges(userId: string, synced: { created: string[]; updated: string[]; deleted: string[] }, tx: Tx): void {
+    let byUser = changesOf.get(tx);
+    if (!byUser) {
+      byUser = new Map();
+      changesOf.set(tx, byUser);
+      const users = byUser;
+      afterCommit(tx, () => {
+        for (const [user, changes] of users) {
+          publishIds(events, user, 'trade.created', [...changes.created]);
+          publishIds(events, user, 'trade.updated', [...changes.updated]);
+          publishIds(events, user, 'trade.deleted', [...changes.deleted]);
+        }
+      });
+    }
+    let changes = byUser.get(userId);
+    if (!changes) {
+      changes = { created: new Set(), updated: new Set(), deleted: new Set() };
+      byUser.set(userId, changes);
+    }
+    for (const id of synced.created) changes.created.add(id);
+    for (const id of synced.updated) if (!changes.created.has(id)) changes.updated.add(id);
+    for (const id of synced.deleted) {
+      // Created and gone within one transaction: nobody saw it.
+      if (!changes.created.delete(id)) changes.deleted.add(id);
+      changes.updated.delete(id);
+    }
+  }
+
   async function rebuildInTx(userId: string, refs: readonly InstrumentRef[], tx: Tx): Promise<{ instruments: number; trades: number }> {
     const unique = new Map<string, InstrumentRef>();
     for (const ref of refs) unique.set(`${ref.accountId}:${ref.instrumentKey}`, { accountId: ref.accountId, instrumentKey: ref.instrumentKey });
@@ -205,16 +255,24 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
 
     const rows: DerivedTradeRow[] = [];
     const tradeFills: DerivedTrade['fills'][] = [];
+    let sinceYield = 0;
     for (const group of groups.values()) {
       const byId = new Map(group.map((e) => [e.id, e]));
       for (const trade of deriveTrades(group)) {
         rows.push(toDerivedRow(trade, byId.get(trade.firstExecutionId)!));
         tradeFills.push(trade.fills);
       }
+      sinceYield += group.length;
+      if (sinceYield >= DERIVE_YIELD_EXECUTIONS) {
+        sinceYield = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     }
 
-    const { ids: idByFirst, touched: changed } = await tradesRepository.syncTrades(userId, chunk, rows, tx);
-    for (const key of changed) touched.push(key);
+    const synced = await tradesRepository.syncTrades(userId, chunk, rows, tx);
+    for (const key of synced.touched) touched.push(key);
+    recordChanges(userId, synced, tx);
+    const idByFirst = synced.idByFirst;
     const tradeIds = rows.map((row) => idByFirst.get(row.first_execution_id)!);
     const links: LinkColumns = { tradeIds: [], executionIds: [], quantities: [], fees: [], roles: [] };
     tradeFills.forEach((fills, i) => {

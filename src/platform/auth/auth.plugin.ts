@@ -18,6 +18,12 @@ export type ApiKeyVerifier = (key: string) => Promise<AuthUser | undefined>;
 
 export const API_KEY_PREFIX = 'ts_';
 
+/** A verified credential; API keys do not expire on their own (null). */
+export interface Authenticated {
+  user: AuthUser;
+  expiresAt: Date | null;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set for every authenticated route; read it with `requireUser(request)`. */
@@ -25,6 +31,8 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     tokens: TokenService;
+    /** Verifies an access token or API key outside the request hook (WebSocket and SSE auth); throws 401 AppErrors. */
+    authenticate(token: string): Promise<Authenticated>;
     setApiKeyVerifier(verifier: ApiKeyVerifier): void;
   }
   interface FastifyContextConfig {
@@ -63,6 +71,18 @@ export const authPlugin = fp(
     });
     app.decorateRequest('user', null);
 
+    /** Verifies an access token or API key outside the request hook (WebSocket and SSE use it to learn the expiry). */
+    async function authenticateToken(token: string): Promise<Authenticated> {
+      if (token.startsWith(API_KEY_PREFIX)) {
+        const user = await verifyApiKey(token);
+        if (!user) throw unauthorized('invalid_api_key', 'The API key is invalid or revoked.');
+        return { user, expiresAt: null };
+      }
+      const claims = tokens.verifyAccess(token);
+      return { user: { id: claims.userId, role: claims.role, scope: 'write', sessionId: claims.sessionId }, expiresAt: claims.expiresAt };
+    }
+    app.decorate('authenticate', authenticateToken);
+
     function authorize(request: FastifyRequest, user: AuthUser) {
       request.user = user;
       request.log = request.log.child({ userId: user.id });
@@ -80,10 +100,7 @@ export const authPlugin = fp(
         const token = bearer(request);
         if (!token) throw unauthorized('unauthenticated', 'Authentication required.');
         if (token.startsWith(API_KEY_PREFIX)) {
-          verifyApiKey(token).then((user) => {
-            if (!user) throw unauthorized('invalid_api_key', 'The API key is invalid or revoked.');
-            authorize(request, user);
-          }).then(() => done(), done);
+          authenticateToken(token).then(({ user }) => authorize(request, user)).then(() => done(), done);
           return;
         }
         const claims = tokens.verifyAccess(token);

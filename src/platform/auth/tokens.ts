@@ -14,10 +14,14 @@ export interface AccessClaims {
   sessionId: string;
 }
 
+export interface VerifiedAccess extends AccessClaims {
+  expiresAt: Date;
+}
+
 export interface TokenService {
   signAccess(claims: AccessClaims): Promise<{ token: string; expiresIn: number }>;
   /** Synchronous: one HMAC, no I/O. Throws the 401 AppError. */
-  verifyAccess(token: string): AccessClaims;
+  verifyAccess(token: string): VerifiedAccess;
 }
 
 const ALGORITHM = 'HS256';
@@ -106,7 +110,7 @@ export function createTokenService(config: Config, clock: () => Date = () => new
       const payload = verifyHs256(token, key, { issuer, audience, now: Math.floor(clock().getTime() / 1000) });
       const role = payload.role;
       if (typeof payload.sid !== 'string' || (role !== 'user' && role !== 'admin')) throw invalidToken();
-      return { userId: payload.sub as string, role, sessionId: payload.sid };
+      return { userId: payload.sub as string, role, sessionId: payload.sid, expiresAt: new Date((payload.exp as number) * 1000) };
     },
   };
 }

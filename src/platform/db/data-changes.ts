@@ -3,9 +3,10 @@ import type { Db, Executor } from './database.js';
 /** Told, after the commit, which users' trading data or analytics settings a write changed. */
 export type DataChangeListener = (userIds: readonly string[]) => Promise<void>;
 
+/** What the outermost transaction collects while it runs, acted on once it has committed. */
 interface Pending {
-  root: object;
   users: Set<string>;
+  callbacks: (() => void)[];
 }
 
 const listenersOf = new WeakMap<object, Set<DataChangeListener>>();
@@ -20,26 +21,31 @@ async function notify(root: object, userIds: readonly string[]) {
 
 type TransactionFn = (fn: (tx: object) => Promise<unknown>, config?: unknown) => Promise<unknown>;
 
-function wrapTransactions(target: object, root: object, pending?: Set<string>) {
+function wrapTransactions(target: object, root: object, outer?: Pending) {
   const host = target as { transaction: TransactionFn };
   const original = host.transaction.bind(target);
   host.transaction = async (fn, config) => {
     // A nested transaction (savepoint) reports with its outermost transaction, after that commits.
-    const users = pending ?? new Set<string>();
+    const pending = outer ?? { users: new Set<string>(), callbacks: [] };
     const result = await original((tx) => {
-      pendingOf.set(tx, { root, users });
-      wrapTransactions(tx, root, users);
+      pendingOf.set(tx, pending);
+      wrapTransactions(tx, root, pending);
       return fn(tx);
     }, config);
-    if (!pending && users.size > 0) await notify(root, [...users]);
+    if (!outer) {
+      if (pending.users.size > 0) await notify(root, [...pending.users]);
+      for (const callback of pending.callbacks) callback();
+    }
     return result;
   };
 }
 
 /**
- * Lets writers report changed users after commit: every transaction of `db` collects the users
- * passed to `userDataChanged` and tells the listeners once it has committed (never before, so a
- * listener that drops a cache entry cannot race a reader into caching pre-commit data).
+ * Lets writers act after commit: every transaction of `db` collects the users passed to
+ * `userDataChanged` and the callbacks passed to `afterCommit`, and once it has committed tells
+ * the listeners and runs the callbacks (never before, so a listener that drops a cache entry
+ * cannot race a reader into caching pre-commit data, and no event announces a write that
+ * rolled back).
  */
 export function trackDataChanges(db: Db): void {
   listenersOf.set(db, new Set());
@@ -67,4 +73,18 @@ export async function userDataChanged(executor: Executor, userId: string): Promi
   }
   if (!listenersOf.has(executor)) throw new Error('userDataChanged needs a tracked database or one of its transactions');
   await notify(executor, [userId]);
+}
+
+/**
+ * Runs `fn` once the transaction `executor` belongs to has committed, never if it rolls back;
+ * on the plain connection (auto-commit) at once.
+ */
+export function afterCommit(executor: Executor, fn: () => void): void {
+  const pending = pendingOf.get(executor);
+  if (pending) {
+    pending.callbacks.push(fn);
+    return;
+  }
+  if (!listenersOf.has(executor)) throw new Error('afterCommit needs a tracked database or one of its transactions');
+  fn();
 }

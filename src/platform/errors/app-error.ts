@@ -11,6 +11,7 @@ export const KIND_STATUS = {
   Conflict: 409,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
+  UpgradeRequired: 426,
   Unprocessable: 422,
   TooManyRequests: 429,
   Internal: 500,

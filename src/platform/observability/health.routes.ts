@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
+import type { EventBus } from '../events/event-bus.js';
 import { appVersion } from '../../lib/paths.js';
 
 const Health = Type.Object({
@@ -13,7 +14,7 @@ const Health = Type.Object({
 const Check = Type.Object({ status: Type.Union([Type.Literal('ok'), Type.Literal('down')]), latencyMs: Type.Number(), error: Type.Optional(Type.String()) });
 const Ready = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('degraded'), Type.Literal('unavailable')]),
-  checks: Type.Object({ database: Check, cache: Check }),
+  checks: Type.Object({ database: Check, cache: Check, events: Check }),
 });
 
 const DbHealth = Type.Object({
@@ -49,7 +50,7 @@ async function timed(fn: () => Promise<void>, timeoutMs: number) {
   }
 }
 
-export async function healthRoutes(app: FastifyInstance, { database, cache, startedAt }: { database: Database; cache: Cache; startedAt: number }) {
+export async function healthRoutes(app: FastifyInstance, { database, cache, events, startedAt }: { database: Database; cache: Cache; events: Pick<EventBus, 'healthy'>; startedAt: number }) {
   const tags = ['health'];
   app.get('/health', { config: { public: true, rateLimit: false }, schema: { tags, summary: 'Liveness', response: { 200: Health } } }, async () => ({
     status: 'ok' as const,
@@ -63,16 +64,19 @@ export async function healthRoutes(app: FastifyInstance, { database, cache, star
       config: { public: true, rateLimit: false },
       schema: {
         tags,
-        summary: 'Readiness: the database and the cache answer',
-        description: 'ready: both answer. degraded: the database answers but Redis does not (the service keeps serving from the database). unavailable (503): the database does not answer.',
+        summary: 'Readiness: the database, the cache and the event bus answer',
+        description:
+          'ready: all answer. degraded: the database answers but Redis does not: the service keeps serving from the database, while live events reach only the sockets of the process that published them. ' +
+          'unavailable (503): the database does not answer.',
         response: { 200: Ready, 503: Ready },
       },
     },
     async (_request, reply) => {
       const [dbCheck, cacheCheck] = await Promise.all([timed(() => database.ping(), 2000), timed(() => cache.ping(), 1000)]);
-      const status = dbCheck.status === 'down' ? 'unavailable' : cacheCheck.status === 'down' ? 'degraded' : 'ready';
+      const eventsCheck = events.healthy() ? { status: 'ok' as const, latencyMs: 0 } : { status: 'down' as const, latencyMs: 0, error: 'Redis pub/sub is not connected' };
+      const status = dbCheck.status === 'down' ? 'unavailable' : cacheCheck.status === 'down' || eventsCheck.status === 'down' ? 'degraded' : 'ready';
       reply.code(status === 'unavailable' ? 503 : 200);
-      return { status, checks: { database: dbCheck, cache: cacheCheck } } as const;
+      return { status, checks: { database: dbCheck, cache: cacheCheck, events: eventsCheck } } as const;
     },
   );
 
