@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { projectRoot } from '../lib/paths.js';
 
 /**
  * Typed configuration, read once at start. This is the only module that reads `process.env`;
@@ -180,6 +181,12 @@ export function loadConfig(env: Env = process.env) {
       loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
       adminEmail,
       adminPassword,
+      /** Browser refresh-token and CSRF cookies carry `Secure` (browsers accept it on http://localhost too). */
+      cookieSecure: bool(env, 'COOKIE_SECURE', true),
+    },
+    web: {
+      /** The built web app (`npm run build:web`), served at `/` when its index.html exists. */
+      distDir: path.resolve(str(env, 'WEB_DIST_DIR', path.join(projectRoot, 'dist', 'web'))),
     },
     imports: {
       /** Uploads are streamed to files here while they wait for and go through processing. */

@@ -29,6 +29,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** No credentials needed (health, login, ...). Every other /api route requires them. */
     public?: boolean;
+    /** Credentials are checked when present, but the handler also serves anonymous requests. */
+    optionalAuth?: boolean;
     /** Only this role may call the route. */
     role?: Role;
     /** Overrides the scope derived from the method (GET/HEAD read, others write). */
@@ -66,7 +68,10 @@ export const authPlugin = fp(
       const config = request.routeOptions.config;
       if (config.public || !request.url.startsWith('/api/') || request.is404) return;
       const token = bearer(request);
-      if (!token) throw unauthorized('unauthenticated', 'Authentication required.');
+      if (!token) {
+        if (config.optionalAuth) return;
+        throw unauthorized('unauthenticated', 'Authentication required.');
+      }
 
       let user: AuthUser | undefined;
       if (token.startsWith(API_KEY_PREFIX)) {
