@@ -12,6 +12,8 @@ export default defineConfig({
   build: {
     outDir: path.join(here, '..', 'dist', 'web'),
     emptyOutDir: true,
+    // bench/web.ts reads it to find what the first screen loads.
+    manifest: true,
     target: 'es2022',
     chunkSizeWarningLimit: 400,
   },

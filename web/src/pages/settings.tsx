@@ -121,7 +121,7 @@ function ApiKeys() {
   return (
     <div className="stack">
       <form
-        className="row"
+        className="row start"
         onSubmit={(e) => {
           e.preventDefault();
           const f = new FormData(e.currentTarget);

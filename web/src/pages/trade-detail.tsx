@@ -53,7 +53,7 @@ function Editor({ trade }: { trade: TradeDetailView }) {
           ))}
         </div>
         <form
-          className="row"
+          className="row start"
           onSubmit={(e) => {
             e.preventDefault();
             if (newTag.trim()) createTag.mutate(newTag.trim());
