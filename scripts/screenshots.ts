@@ -21,7 +21,7 @@ async function main() {
   const distDir = await ensureWebBuilt();
   const config = loadConfig({
     NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'error',
     LOG_PRETTY: 'false',
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tradesense-shots-')),
     WEB_DIST_DIR: distDir,
@@ -69,6 +69,21 @@ async function main() {
       await page.locator('[data-trade-id]').first().click();
       await page.getByRole('heading', { name: 'Executions' }).waitFor();
       await shot('trade-detail');
+
+      await page.goto(`${base}/journal?month=2024-03&date=2024-03-04`);
+      await page.getByRole('heading', { name: /^Trades · / }).waitFor();
+      await page.getByLabel('Entry (Markdown)').fill('Waited for the open range to settle; took the AAPL breakout on the retest.');
+      await page.getByRole('button', { name: 'Save entry' }).click();
+      await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+      await shot('journal');
+
+      await nav(page, 'Playbooks').click();
+      await page.getByLabel('Name').first().fill('Opening range breakout');
+      await page.getByLabel('Rules, one a line').fill('Wait for the first 5-minute range\nEnter on the retest\nStop below the range');
+      await page.getByRole('button', { name: 'Create playbook' }).click();
+      await page.getByRole('button', { name: 'Opening range breakout' }).click();
+      await page.getByRole('cell', { name: /Enter on the retest/ }).or(page.getByRole('rowheader', { name: 'Enter on the retest' })).waitFor();
+      await shot('playbooks');
 
       await nav(page, 'Settings').click();
       await page.getByRole('table', { name: 'Active sessions' }).waitFor();

@@ -30,6 +30,8 @@ const router = createBrowserRouter([
       { path: 'trades', lazy: async () => ({ Component: (await import('./pages/trades')).Trades }) },
       { path: 'trades/:id', lazy: async () => ({ Component: (await import('./pages/trade-detail')).TradeDetail }) },
       { path: 'import', lazy: async () => ({ Component: (await import('./pages/import')).Import }) },
+      { path: 'journal', lazy: async () => ({ Component: (await import('./pages/journal')).Journal }) },
+      { path: 'playbooks', lazy: async () => ({ Component: (await import('./pages/playbooks')).PlaybooksAndTags }) },
       { path: 'settings', lazy: async () => ({ Component: (await import('./pages/settings')).Settings }) },
       { path: '*', element: <p>Page not found.</p> },
     ],

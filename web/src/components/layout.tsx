@@ -7,6 +7,8 @@ import { Loading } from './status';
 const NAV = [
   ['/dashboard', 'Dashboard'],
   ['/trades', 'Trades'],
+  ['/journal', 'Journal'],
+  ['/playbooks', 'Playbooks'],
   ['/import', 'Import'],
   ['/settings', 'Settings'],
 ] as const;

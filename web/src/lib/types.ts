@@ -121,6 +121,9 @@ export interface Account {
 export interface Playbook {
   id: string;
   name: string;
+  description: string;
+  rules: { id: string; position: number; text: string }[];
+  tradeCount: number;
 }
 
 export interface RowError {

@@ -15,6 +15,8 @@ function Editor({ trade }: { trade: TradeDetailView }) {
   const [tagIds, setTagIds] = useState<string[]>(trade.tags.map((t) => t.id));
   const [rating, setRating] = useState<number | null>(trade.rating);
   const [playbookId, setPlaybookId] = useState<string | null>(trade.playbookId);
+  const [checks, setChecks] = useState<Record<string, boolean>>(Object.fromEntries(trade.ruleChecks.map((c) => [c.ruleId, c.followed])));
+  const rules = playbooks.find((p) => p.id === playbookId)?.rules ?? [];
   const [newTag, setNewTag] = useState('');
   useEffect(() => {
     setNotes(trade.notes);
@@ -30,7 +32,14 @@ function Editor({ trade }: { trade: TradeDetailView }) {
     },
   });
   const save = useMutation({
-    mutationFn: () => api<TradeDetailView>('PATCH', `/trades/${trade.id}`, { notes, tagIds, rating, playbookId }),
+    mutationFn: () =>
+      api<TradeDetailView>('PATCH', `/trades/${trade.id}`, {
+        notes,
+        tagIds,
+        rating,
+        playbookId,
+        ruleChecks: rules.filter((r) => r.id in checks).map((r) => ({ ruleId: r.id, followed: checks[r.id]! })),
+      }),
     onSuccess: async (updated) => {
       queryClient.setQueryData(['trade', trade.id], updated);
       // Tags and notes change breakdowns and lists: refetch what shows them.
@@ -71,7 +80,13 @@ function Editor({ trade }: { trade: TradeDetailView }) {
       </fieldset>
       <label>
         Playbook
-        <select value={playbookId ?? ''} onChange={(e) => setPlaybookId(e.target.value || null)}>
+        <select
+          value={playbookId ?? ''}
+          onChange={(e) => {
+            setPlaybookId(e.target.value || null);
+            setChecks({});
+          }}
+        >
           <option value="">None</option>
           {playbooks.map((p) => (
             <option key={p.id} value={p.id}>
@@ -80,6 +95,17 @@ function Editor({ trade }: { trade: TradeDetailView }) {
           ))}
         </select>
       </label>
+      {rules.length > 0 && (
+        <fieldset>
+          <legend>Rules followed</legend>
+          {rules.map((r) => (
+            <label key={r.id} className="chip-toggle">
+              <input type="checkbox" checked={checks[r.id] ?? false} onChange={(e) => setChecks({ ...checks, [r.id]: e.target.checked })} />
+              {r.text}
+            </label>
+          ))}
+        </fieldset>
+      )}
       <label>
         Rating
         <select value={rating ?? ''} onChange={(e) => setRating(e.target.value ? Number(e.target.value) : null)}>
