@@ -123,4 +123,22 @@ describe('the web app, end to end', () => {
     expect((await context.cookies()).find((c) => c.name === 'ts_refresh')).toBeUndefined();
     await context.close();
   });
+
+  it('keeps the session when several tabs load at once (refreshes are serialised across tabs)', { timeout: 120_000 }, async () => {
+    const context = await browser.newContext();
+    const first = await context.newPage();
+    await first.goto(`${base}/signup`);
+    await first.getByLabel('Email').fill(newEmail('tabs'));
+    await first.getByLabel('Password').fill(PASSWORD);
+    await first.getByRole('button', { name: 'Create your account' }).click();
+    await first.waitForURL(`${base}/import`);
+    // Each new tab starts without an access token, so each one refreshes with the same cookie at once.
+    const tabs = [first, await context.newPage(), await context.newPage()];
+    await Promise.all(tabs.map((tab) => tab.goto(`${base}/dashboard`)));
+    for (const tab of tabs) await tab.getByRole('heading', { name: 'Welcome to TradeSense' }).waitFor();
+    await first.reload();
+    await first.getByRole('heading', { name: 'Welcome to TradeSense' }).waitFor();
+    expect(tabs.map((tab) => new URL(tab.url()).pathname)).toEqual(['/dashboard', '/dashboard', '/dashboard']);
+    await context.close();
+  });
 });

@@ -66,21 +66,29 @@ async function toError(res: Response): Promise<ApiError> {
   }
 }
 
-/** Trades the refresh cookie for a new access token; one refresh at a time (a reused token ends the session). */
+/**
+ * Trades the refresh cookie for a new access token. One refresh at a time, also across tabs
+ * (Web Locks): a refresh token works once, and two tabs spending the same cookie would look
+ * like token theft and end the session. The CSRF cookie is read inside the lock, so a tab
+ * that waited uses the cookie the other tab's refresh just set.
+ */
 export function refreshSession(): Promise<User | null> {
   if (refreshing) return refreshing;
-  const csrf = csrfToken();
-  if (!csrf) return Promise.resolve(setSession(null));
+  const run = async (): Promise<User | null> => {
+    const csrf = csrfToken();
+    if (!csrf) return setSession(null);
+    const res = await fetch('/api/v1/auth/refresh', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+      body: '{}',
+    });
+    if (!res.ok) return setSession(null);
+    return setSession((await res.json()) as AuthResult);
+  };
   refreshing = (async () => {
     try {
-      const res = await fetch('/api/v1/auth/refresh', {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
-        body: '{}',
-      });
-      if (!res.ok) return setSession(null);
-      return setSession((await res.json()) as AuthResult);
+      return 'locks' in navigator ? await navigator.locks.request('tradesense-refresh', run) : await run();
     } finally {
       refreshing = null;
     }
