@@ -15,6 +15,7 @@ import { drainPlugin } from './platform/http/drain.plugin.js';
 import { genReqId, httpPlugin } from './platform/http/http.plugin.js';
 import { openapiPlugin } from './platform/http/openapi.plugin.js';
 import { createValidatorCompiler } from './platform/http/validation.js';
+import { webPlugin } from './platform/http/web.plugin.js';
 import { healthRoutes } from './platform/observability/health.routes.js';
 import { loggerOptions } from './platform/observability/logger.js';
 import { dbObservabilityPlugin } from './platform/observability/db-observability.plugin.js';
@@ -131,7 +132,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(
     async (api) => {
       await api.register(healthRoutes, { database, cache, events, startedAt });
-      await api.register(authRoutes, { prefix: '/auth', auth });
+      const cookies = { secure: config.auth.cookieSecure, trustedOrigins: config.http.corsOrigins.filter((o) => o !== '*') };
+      await api.register(authRoutes, { prefix: '/auth', auth, cookies });
       await api.register(adminUsersRoutes, { prefix: '/admin', auth });
       const accountsService = createAccountsService({ accountsRepository: createAccountsRepository(database.db) });
       const executionsRepository = createExecutionsRepository(database.db);
@@ -200,6 +202,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     },
     { prefix: '/api/v1' },
   );
+  await app.register(webPlugin, { distDir: config.web.distDir });
 
   return app;
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { projectRoot } from '../lib/paths.js';
 
 /**
  * Typed configuration, read once at start. This is the only module that reads `process.env`;
@@ -182,6 +183,12 @@ export function loadConfig(env: Env = process.env) {
       adminPassword,
       /** Security events older than this are removed by the admin maintenance action `purge_security_events`. */
       securityEventRetentionDays: int(env, 'SECURITY_EVENT_RETENTION_DAYS', 90, 1, 36_500),
+      /** Browser refresh-token and CSRF cookies carry `Secure` (browsers accept it on http://localhost too). */
+      cookieSecure: bool(env, 'COOKIE_SECURE', true),
+    },
+    web: {
+      /** The built web app (`npm run build:web`), served at `/` when its index.html exists. */
+      distDir: path.resolve(str(env, 'WEB_DIST_DIR', path.join(projectRoot, 'dist', 'web'))),
     },
     imports: {
       /** Uploads are streamed to files here while they wait for and go through processing. */

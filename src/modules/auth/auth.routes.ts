@@ -1,7 +1,11 @@
+import cookie from '@fastify/cookie';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requireUser } from '../../platform/auth/auth.plugin.js';
+import { badRequest, unauthorized } from '../../platform/errors/app-error.js';
 import { errorResponses } from '../../platform/errors/error-schemas.js';
+import type { CookieOptions } from './auth.cookies.js';
+import { clearSessionCookies, refreshTokenFromCookie, setSessionCookies, wantsCookie } from './auth.cookies.js';
 import {
   ApiKeyPage,
   AuthResult,
@@ -11,6 +15,7 @@ import {
   IdParams,
   ListQuery,
   LoginBody,
+  LogoutBody,
   NoContent,
   RefreshBody,
   RegisterBody,
@@ -19,13 +24,23 @@ import {
   UpdateMeBody,
   User,
 } from './auth.schemas.js';
-import type { AuthService, RequestContext } from './auth.service.js';
+import type { AuthResult as AuthResultValue, AuthService, RequestContext } from './auth.service.js';
 
 const context = (request: FastifyRequest): RequestContext => ({ ip: request.ip, userAgent: request.headers['user-agent'] });
 
 /** /api/v1/auth: sign-up, sign-in, token refresh, sessions, API keys and the security log. */
-export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService }> = async (app, { auth }) => {
+export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; cookies: CookieOptions }> = async (app, { auth, cookies }) => {
+  await app.register(cookie);
   const tags = ['auth'];
+  const cookieNote = ' A browser sends `X-Token-Transport: cookie` to get the refresh token as the httpOnly `ts_refresh` cookie (and the readable `ts_csrf` cookie) instead of in the body; see docs/auth.md.';
+
+  /** In cookie mode the refresh token goes into the httpOnly cookie and never into the body a script can read. */
+  const answer = (reply: FastifyReply, result: AuthResultValue, asCookie: boolean) => {
+    if (!asCookie) return result;
+    setSessionCookies(reply, cookies, result.refreshToken, new Date(result.refreshTokenExpiresAt));
+    const { refreshToken: _hidden, ...rest } = result;
+    return rest;
+  };
   /** Sign-up, sign-in and refresh: no credentials, and the tight `auth` rate-limit class per client IP. */
   const pub = { public: true, rateLimit: 'auth' as const };
 
@@ -36,14 +51,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService }> = asyn
       schema: {
         tags,
         summary: 'Create an account and sign in',
-        description: 'Password: 10–128 characters, not a common password, not containing the email. A broken rule answers 400 weak_password with details.rule.',
+        description: 'Password: 10–128 characters, not a common password, not containing the email. A broken rule answers 400 weak_password with details.rule.' + cookieNote,
         body: RegisterBody,
         response: { 201: AuthResult, ...errorResponses(400, 409, 413, 415) },
       },
     },
     async (request, reply) => {
       const result = await auth.register(request.body, context(request));
-      return reply.code(201).send(result);
+      return reply.code(201).send(answer(reply, result, wantsCookie(request)));
     },
   );
 
@@ -54,12 +69,12 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService }> = asyn
       schema: {
         tags,
         summary: 'Sign in with email and password',
-        description: `After too many failures for one email from one IP the answer is 429 with Retry-After until the window ends.`,
+        description: `After too many failures for one email from one IP the answer is 429 with Retry-After until the window ends.` + cookieNote,
         body: LoginBody,
         response: { 200: AuthResult, ...errorResponses(400, 401, 413, 415, 429) },
       },
     },
-    async (request) => auth.login(request.body, context(request)),
+    async (request, reply) => answer(reply, await auth.login(request.body, context(request)), wantsCookie(request)),
   );
 
   app.post(
@@ -69,26 +84,52 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService }> = asyn
       schema: {
         tags,
         summary: 'Trade a refresh token for new access and refresh tokens',
-        description: 'Each refresh token works once. Presenting a used one ends its whole session (reuse detection).',
+        description:
+          'Each refresh token works once. Presenting a used one ends its whole session (reuse detection). The token comes from the body, else from the ts_refresh cookie — then X-CSRF-Token must carry the ts_csrf cookie and a cross-site Origin is refused (403 csrf_failed), and the new token is set as a cookie again.',
         body: RefreshBody,
-        response: { 200: AuthResult, ...errorResponses(400, 401, 413, 415) },
+        response: { 200: AuthResult, ...errorResponses(400, 401, 403, 413, 415) },
       },
     },
-    async (request) => auth.refresh(request.body.refreshToken, context(request)),
+    async (request, reply) => {
+      const fromBody = request.body.refreshToken;
+      const token = fromBody ?? refreshTokenFromCookie(request, cookies);
+      if (!token) throw badRequest('refresh_token_required', 'Send refreshToken in the body or the ts_refresh cookie.');
+      try {
+        return answer(reply, await auth.refresh(token, context(request)), fromBody === undefined || wantsCookie(request));
+      } catch (error) {
+        // A dead cookie would be sent again and again: drop it with the 401.
+        if (fromBody === undefined) clearSessionCookies(reply, cookies);
+        throw error;
+      }
+    },
   );
 
   app.post(
     '/logout',
     {
+      config: { optionalAuth: true },
       schema: {
         tags,
         summary: 'End the current session',
-        description: 'Its refresh token stops working at once; access tokens already issued stay valid until they expire.',
-        response: { 204: NoContent, ...errorResponses(401, 403) },
+        description:
+          'The session of the access token, else of the refresh token in the body or in the ts_refresh cookie (with X-CSRF-Token, as for refresh). Its refresh token stops working at once and the session cookies are cleared; access tokens already issued stay valid until they expire.',
+        body: LogoutBody,
+        response: { 204: NoContent, ...errorResponses(400, 401, 403, 413, 415) },
+      },
+      // The body is optional: a logout without one is validated as {}.
+      preValidation: async (request) => {
+        request.body ??= {};
       },
     },
     async (request, reply) => {
-      await auth.logout(requireUser(request), context(request));
+      if (request.user) {
+        await auth.logout(request.user, context(request));
+      } else {
+        const token = request.body.refreshToken ?? refreshTokenFromCookie(request, cookies);
+        if (!token) throw unauthorized('unauthenticated', 'Authentication required.');
+        await auth.logoutWithRefreshToken(token, context(request));
+      }
+      clearSessionCookies(reply, cookies);
       return reply.code(204).send(null);
     },
   );

@@ -27,7 +27,9 @@ export const AuthResult = Type.Object({
   accessToken: Type.String(),
   tokenType: Type.Literal('Bearer'),
   expiresIn: Type.Integer({ description: 'Seconds until the access token expires' }),
-  refreshToken: Type.String({ description: 'Opaque; send it to /auth/refresh once — every refresh returns a new one' }),
+  refreshToken: Type.Optional(
+    Type.String({ description: 'Opaque; send it to /auth/refresh once — every refresh returns a new one. Absent when it was set as the httpOnly ts_refresh cookie instead.' }),
+  ),
   refreshTokenExpiresAt: DateTime,
 });
 
@@ -41,7 +43,10 @@ export const RegisterBody = StrictObject({
 
 export const LoginBody = StrictObject({ email: Type.String({ minLength: 1, maxLength: 254 }), password: PasswordInput });
 
-export const RefreshBody = StrictObject({ refreshToken: Type.String({ minLength: 1, maxLength: 512 }) });
+const RefreshTokenInput = Type.String({ minLength: 1, maxLength: 512 });
+/** Without refreshToken, the ts_refresh cookie (with X-CSRF-Token) is used. */
+export const RefreshBody = StrictObject({ refreshToken: Type.Optional(RefreshTokenInput) });
+export const LogoutBody = StrictObject({ refreshToken: Type.Optional(RefreshTokenInput) });
 
 export const UpdateMeBody = StrictObject(
   {

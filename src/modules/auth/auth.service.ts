@@ -304,6 +304,16 @@ export function createAuthService(deps: AuthServiceDeps) {
       }
     },
 
+    /** Logout by refresh token (a browser whose access token is gone): ends that token's session. */
+    async logoutWithRefreshToken(refreshToken: string, ctx: RequestContext): Promise<void> {
+      const token = await repo.findRefreshToken(sha256(refreshToken));
+      const session = token && !token.usedAt ? await repo.findSessionById(token.sessionId) : undefined;
+      if (!session) throw unauthorized('invalid_refresh_token', 'The refresh token is invalid.');
+      if (await repo.revokeSession(session.userId, session.id, 'logout', activeWindow(clock()))) {
+        await recordEvent(session.userId, 'session_revoked', ctx, { sessionId: session.id, reason: 'logout' });
+      }
+    },
+
     async logoutAll(user: AuthUser, ctx: RequestContext): Promise<{ revoked: number }> {
       sessionIdOf(user);
       const revoked = await repo.revokeAllSessions(user.id, 'logout_all', clock(), undefined);

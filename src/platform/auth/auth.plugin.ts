@@ -38,6 +38,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** No credentials needed (health, login, ...). Every other /api route requires them. */
     public?: boolean;
+    /** Credentials are checked when present, but the handler also serves anonymous requests. */
+    optionalAuth?: boolean;
     /** Only this role may call the route. */
     role?: Role;
     /** Overrides the scope derived from the method (GET/HEAD read, others write). */
@@ -98,7 +100,10 @@ export const authPlugin = fp(
     function authenticate(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
       try {
         const token = bearer(request);
-        if (!token) throw unauthorized('unauthenticated', 'Authentication required.');
+        if (!token) {
+          if (request.routeOptions.config.optionalAuth) return done();
+          throw unauthorized('unauthenticated', 'Authentication required.');
+        }
         if (token.startsWith(API_KEY_PREFIX)) {
           authenticateToken(token).then(({ user }) => authorize(request, user)).then(() => done(), done);
           return;

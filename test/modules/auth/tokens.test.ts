@@ -128,7 +128,7 @@ describe('POST /auth/refresh', () => {
     expectEnvelope(unknown.json(), 'invalid_refresh_token');
     const missing = await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: {} });
     expect(missing.statusCode).toBe(400);
-    expectEnvelope(missing.json(), 'validation_failed');
+    expectEnvelope(missing.json(), 'refresh_token_required');
   });
 
   it('expires after refreshIdleDays without use', async () => {

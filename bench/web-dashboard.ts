@@ -1,0 +1,129 @@
+/**
+ * Dashboard bench: `npx tsx bench/web-dashboard.ts [--trades 100000]` — time until a browser
+ * shows every dashboard number with N trades loaded, on localhost.
+ *
+ * Builds the web app if stale, starts the API in this process on PostgreSQL (DATABASE_URL,
+ * default postgres://postgres@127.0.0.1:5432/test), signs a new user up through the UI in
+ * headless Chromium, inserts N closed trades for it straight into PostgreSQL, then loads
+ * /dashboard: a full page load (HTML, scripts, session refresh from the cookie, then summary,
+ * equity curve, calendar and breakdown requests) until the six headline numbers, the equity
+ * chart, the calendar and the breakdown table are on screen. First load (server cache cold),
+ * then three reloads (cache warm); goal < 1 s.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import type { Page } from 'playwright-core';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config/config.js';
+import { launchBrowser } from '../test/e2e/browser.js';
+import { ensureWebBuilt } from '../test/e2e/web-build.js';
+
+const args = process.argv.slice(2);
+const tradeCount = Number(args.includes('--trades') ? args[args.indexOf('--trades') + 1] : 100_000);
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'TSLA', 'AMZN', 'META', 'GOOG', 'SPY', 'QQQ', 'ES', 'NQ', 'CL'];
+
+async function seed(client: pg.Client, userId: string, accountId: string) {
+  let state = 7;
+  const random = () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+  const start = Date.parse('2021-01-04T14:30:00Z');
+  for (let offset = 0; offset < tradeCount; offset += 20_000) {
+    const cols: string[][] = Array.from({ length: 10 }, () => []);
+    const hold: number[] = [];
+    for (let k = offset; k < Math.min(tradeCount, offset + 20_000); k++) {
+      const open = start + k * 15 * 60_000;
+      const seconds = 30 + Math.floor(random() * 10_000);
+      const entry = 50 + Math.floor(random() * 20_000) / 100;
+      const exit = Math.round((entry + (random() - 0.47) * 4) * 100) / 100;
+      const qty = 1 + Math.floor(random() * 200);
+      const long = random() < 0.6;
+      const gross = Math.round((long ? exit - entry : entry - exit) * qty * 100) / 100;
+      const fees = Math.round(qty * 0.5) / 100;
+      const row = [SYMBOLS[k % SYMBOLS.length]!, long ? 'long' : 'short', new Date(open).toISOString(), new Date(open + seconds * 1000).toISOString(), entry.toFixed(2), exit.toFixed(2), String(qty), gross.toFixed(2), fees.toFixed(2), (Math.round((gross - fees) * 100) / 100).toFixed(2)];
+      row.forEach((v, i) => cols[i]!.push(v));
+      hold.push(seconds);
+    }
+    await client.query(
+      `insert into trades (user_id, account_id, instrument_key, symbol, asset_class, side, status, opened_at, closed_at, quantity, open_quantity,
+         avg_entry, avg_exit, gross_pnl, fees, net_pnl, cost_basis, hold_seconds, multiplier, currency, first_execution_id, execution_count)
+       select $1, $2, s, s, 'stock', sd, 'closed', o, c, q, 0, e, x, g, f, n, 0, h, 1, 'USD', gen_random_uuid(), 2
+       from unnest($3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[], $11::numeric[], $12::numeric[], $13::bigint[])
+         as u(s, sd, o, c, e, x, q, g, f, n, h)`,
+      [userId, accountId, ...cols, hold],
+    );
+  }
+  await client.query('vacuum (analyze) trades');
+}
+
+async function timeDashboard(page: Page, url: string): Promise<number> {
+  const began = performance.now();
+  await page.goto(url);
+  await Promise.all([
+    ...['netPnl', 'winRate', 'profitFactor', 'expectancy', 'maxDrawdown', 'tradeCount'].map((s) => page.locator(`[data-stat="${s}"]`).waitFor({ timeout: 60_000 })),
+    page.locator('.chart canvas').first().waitFor({ timeout: 60_000 }),
+    page.locator('.calendar .day').first().waitFor({ timeout: 60_000 }),
+    page.locator('table[data-breakdown] tbody tr').first().waitFor({ timeout: 60_000 }),
+  ]);
+  return performance.now() - began;
+}
+
+async function main() {
+  const distDir = await ensureWebBuilt();
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'error',
+    LOG_PRETTY: 'false',
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tradesense-bench-web-')),
+    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+    DATABASE_URL: databaseUrl,
+    WEB_DIST_DIR: distDir,
+    SHED_EVENT_LOOP_DELAY_MS: '0',
+    RATE_LIMIT_AUTH: 'off',
+    RATE_LIMIT_DEFAULT: 'off',
+    RATE_LIMIT_ANALYTICS: 'off',
+  });
+  const app = await buildApp(config);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://localhost:${(app.server.address() as AddressInfo).port}`;
+  const browser = await launchBrowser();
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const page = await browser.newPage();
+    const email = `bench-web-${Date.now()}@example.com`;
+    await page.goto(`${base}/signup`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('Violet-Harbor-Lantern-42');
+    await page.getByRole('button', { name: 'Create your account' }).click();
+    await page.waitForURL(`${base}/import`);
+    const { rows } = await client.query<{ id: string }>('select id from users where email = $1', [email]);
+    const userId = rows[0]!.id;
+    const { rows: accounts } = await client.query<{ id: string }>(`insert into accounts (user_id, name) values ($1, 'Bench') returning id`, [userId]);
+    const seeded = performance.now();
+    await seed(client, userId, accounts[0]!.id);
+    console.log(`inserted ${tradeCount} trades in ${Math.round(performance.now() - seeded)} ms`);
+
+    const cold = await timeDashboard(page, `${base}/dashboard`);
+    const warm: number[] = [];
+    for (let i = 0; i < 3; i++) warm.push(await timeDashboard(page, `${base}/dashboard`));
+    const shown = await page.locator('[data-stat="tradeCount"]').getAttribute('data-value');
+    console.log(`\nTradeSense dashboard bench — ${tradeCount} trades (dashboard shows ${shown}), PostgreSQL, ${new Date().toISOString()}, node ${process.version}`);
+    console.log(`  first load, server cache cold:  ${Math.round(cold)} ms   (goal < 1000 ms: ${cold < 1000 ? 'met' : 'MISSED'})`);
+    console.log(`  reloads, server cache warm:     ${warm.map((w) => Math.round(w)).join(' / ')} ms`);
+  } finally {
+    await client.end();
+    await browser.close();
+    await app.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
