@@ -49,6 +49,15 @@ describe('the web app, end to end', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     page.on('dialog', (dialog) => void dialog.accept());
+    // The import screen follows its import over the live-events socket: record the import events that arrive on it.
+    const importEvents: string[] = [];
+    page.on('websocket', (socket) => {
+      if (!socket.url().endsWith('/api/v1/ws')) return;
+      socket.on('framereceived', ({ payload }) => {
+        const event = JSON.parse(String(payload)) as { type: string };
+        if (event.type.startsWith('import.')) importEvents.push(event.type);
+      });
+    });
     const email = newEmail('e2e');
 
     // Sign up: a new user lands on the import screen.
@@ -65,6 +74,7 @@ describe('the web app, end to end', () => {
     await expect.poll(() => page.locator('[data-detected-broker]').getAttribute('data-detected-broker')).toBe('tradesense');
     await page.getByRole('button', { name: 'Import sample-trades.csv' }).click();
     await page.locator('[data-import-status="done"]').waitFor();
+    await expect.poll(() => importEvents).toContain('import.completed');
 
     // Dashboard: every headline number is the one the API computes.
     const api = await apiAs(email);

@@ -44,6 +44,11 @@ export function onSessionChange(listener: (user: User | null) => void): () => vo
   return () => listeners.delete(listener);
 }
 
+/** The access token of the session, for the live-events socket (it never leaves memory otherwise). */
+export function currentAccessToken(): string | null {
+  return accessToken;
+}
+
 function setSession(result: AuthResult | null): User | null {
   accessToken = result?.accessToken ?? null;
   const user = result?.user ?? null;

@@ -6,7 +6,7 @@ import { useAccounts } from '../components/filter-bar';
 import { ErrorBox, Loading } from '../components/status';
 import { api, get } from '../lib/api';
 import { dateTime } from '../lib/format';
-import { watchImport } from '../lib/import-events';
+import { holdLiveEvents, watchImport } from '../lib/import-events';
 import type { ImportDetail, ImportPreview, ImportSummary, Page, RowError } from '../lib/types';
 
 function form(file: File, accountId: string, onInvalid: string): FormData {
@@ -138,6 +138,8 @@ export function Import() {
     mutationFn: (f: File) => api<{ id: string }>('POST', '/imports', form(f, accountId, onInvalid)),
   });
   const importId = commit.data?.id;
+  // The live-events socket opens with the screen, so it is ready before an import's first event.
+  useEffect(() => holdLiveEvents(), []);
   useEffect(() => {
     if (!importId) return;
     return watchImport(
