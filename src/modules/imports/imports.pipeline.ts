@@ -31,6 +31,8 @@ const STAGE_BATCH = 2000;
 /** Staging inserts allowed in flight while parsing goes on (overlaps database time with parsing). */
 const STAGE_IN_FLIGHT = 2;
 const PROGRESS_EVERY_MS = 1000;
+/** An import that adds at least this many executions refreshes the planner statistics of the tables it grew. */
+const ANALYZE_AFTER_ROWS = 10_000;
 /** import.progress events: at most four a second per import. */
 const PROGRESS_EVENT_EVERY_MS = 250;
 const YIELD_EVERY_ROWS = 256;
@@ -321,6 +323,10 @@ export function createImportPipeline({ importsRepository, accountsService, accou
       });
       onFinished?.('done');
       events.publish(job.userId, 'import.completed', { importId: job.id, status: 'done', ...outcome, rowErrorCount: rowErrors.length });
+      if (outcome.executionsAdded >= ANALYZE_AFTER_ROWS) {
+        // Until the statistics know the new rows, the planner can sort a user's whole trade list for its first page.
+        await importsRepository.analyzeImportedTables().catch((error: unknown) => log.warn({ err: error, importId: job.id }, 'analyze after import failed'));
+      }
     } catch (error) {
       let failure: ImportFailure;
       if (error instanceof ImportFailedError) failure = error.failure;

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
-import { executions, importStaging, imports } from '../../db/schema/index.js';
+import { dailyAggregates, executions, importStaging, imports, tradeExecutions, trades } from '../../db/schema/index.js';
 import type { ImportStatus } from '../../db/schema/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import type { ImportFailure } from './imports.domain.js';
@@ -292,6 +292,11 @@ export function createImportsRepository(db: Db) {
         instrumentKey: r.instrument_key,
         added: Number(r.added),
       }));
+    },
+
+    /** Fresh planner statistics for the tables a large import grew (autovacuum would get there within a minute or so). */
+    async analyzeImportedTables(): Promise<void> {
+      await db.execute(sql`analyze ${executions}, ${trades}, ${tradeExecutions}, ${dailyAggregates}`);
     },
 
     async deleteStaging(importId: string, tx: Executor = db): Promise<void> {
