@@ -31,7 +31,7 @@ import { createTradesService } from '../src/modules/trades/trades.service.js';
 import { openDatabase } from '../src/platform/db/database.js';
 import { eq } from 'drizzle-orm';
 import { imports, users } from '../src/db/schema/index.js';
-import { root, startServer, tempDir } from './lib.js';
+import { ensureDatabase, root, startServer, tempDir } from './lib.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -41,14 +41,6 @@ const rowsArg = args.indexOf('--rows');
 const ROWS = rowsArg >= 0 ? Number(args[rowsArg + 1]) : quick ? 100_000 : 1_000_000;
 const SYMBOLS = 500;
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tradesense_bench_imports';
-
-function ensureDatabase(url: string) {
-  const u = new URL(url);
-  const name = u.pathname.slice(1);
-  u.pathname = '/postgres';
-  const exists = execFileSync('psql', [u.toString(), '-tAc', `select 1 from pg_database where datname = '${name}'`]).toString().trim();
-  if (exists !== '1') execFileSync('psql', [u.toString(), '-c', `create database "${name}"`]);
-}
 
 async function generate(file: string, rows: number) {
   const out = createWriteStream(file);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -21,6 +21,15 @@ export interface Row {
 }
 
 export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+/** Creates the scratch database a bench names in its URL when it does not exist, so a bench never needs the test database. */
+export function ensureDatabase(url: string) {
+  const u = new URL(url);
+  const name = u.pathname.slice(1);
+  u.pathname = '/postgres';
+  const exists = execFileSync('psql', [u.toString(), '-tAc', `select 1 from pg_database where datname = '${name}'`]).toString().trim();
+  if (exists !== '1') execFileSync('psql', [u.toString(), '-c', `create database "${name}"`]);
+}
 
 export function tempDir(prefix: string) {
   return mkdtempSync(path.join(tmpdir(), prefix));

@@ -13,14 +13,14 @@
  *    user's events and nothing else: each user's events are known (their trades and imports), and
  *    the event ids seen by different users' sockets must not overlap. A violation fails the bench.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createWriteStream, openAsBlob, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import WebSocket from 'ws';
-import { root, startServer, tempDir } from './lib.js';
+import { ensureDatabase, root, startServer, tempDir } from './lib.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
@@ -38,14 +38,6 @@ interface Received {
   time: string;
   data: Record<string, unknown>;
   receivedAt: number;
-}
-
-function ensureDatabase(url: string) {
-  const u = new URL(url);
-  const name = u.pathname.slice(1);
-  u.pathname = '/postgres';
-  const exists = execFileSync('psql', [u.toString(), '-tAc', `select 1 from pg_database where datname = '${name}'`]).toString().trim();
-  if (exists !== '1') execFileSync('psql', [u.toString(), '-c', `create database "${name}"`]);
 }
 
 async function generate(file: string, rows: number) {
