@@ -135,7 +135,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       const cookies = { secure: config.auth.cookieSecure, trustedOrigins: config.http.corsOrigins.filter((o) => o !== '*') };
       await api.register(authRoutes, { prefix: '/auth', auth, cookies });
       await api.register(adminUsersRoutes, { prefix: '/admin', auth });
-      const accountsService = createAccountsService({ accountsRepository: createAccountsRepository(database.db) });
+      const accountsService = createAccountsService({ accountsRepository: createAccountsRepository(database.db), events });
       const executionsRepository = createExecutionsRepository(database.db);
       const tradesService = createTradesService({ tradesRepository: createTradesRepository(database.db), executionsRepository, accountsService, events });
       const executionsService = createExecutionsService({ executionsRepository, accountsService, tradesService });

@@ -1,5 +1,5 @@
 import { and, asc, count, eq, or, sql } from 'drizzle-orm';
-import { accounts, executions, users } from '../../db/schema/index.js';
+import { accounts, executions, trades, users } from '../../db/schema/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import { userDataChanged } from '../../platform/db/data-changes.js';
 
@@ -101,6 +101,15 @@ export function createAccountsRepository(db: Db) {
     },
 
     /** Executions, trades and their links go with the account (ON DELETE CASCADE). */
+    /** The ids of the account's trades: what deleting the account removes with it. */
+    async tradeIds(userId: string, id: string, tx: Executor = db): Promise<string[]> {
+      const rows = await tx
+        .select({ id: trades.id })
+        .from(trades)
+        .where(and(eq(trades.userId, userId), eq(trades.accountId, id)));
+      return rows.map((r) => r.id);
+    },
+
     async delete(userId: string, id: string, tx: Executor = db): Promise<boolean> {
       const rows = await tx
         .delete(accounts)

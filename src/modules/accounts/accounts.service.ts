@@ -1,6 +1,10 @@
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors/app-error.js';
 import type { Executor } from '../../platform/db/database.js';
+import { afterCommit } from '../../platform/db/data-changes.js';
 import { isUniqueViolation } from '../../platform/db/pg-errors.js';
+import { publishIds } from '../../platform/events/after-commit-events.js';
+import type { EventPublisher } from '../../platform/events/event-bus.js';
+import { noEvents } from '../../platform/events/event-bus.js';
 import { decodeCursor, encodeCursor, isInstant, isUuid } from '../../platform/http/cursor.js';
 import { normalizeDecimalString } from '../../lib/decimal.js';
 import type { AccountRow, AccountValues, AccountsRepository } from './accounts.repository.js';
@@ -8,6 +12,8 @@ import type { AccountListInput, AccountView, CreateAccountInput, UpdateAccountIn
 
 export interface AccountsServiceDeps {
   accountsRepository: AccountsRepository;
+  /** trade.deleted for the trades an account takes with it. */
+  events?: EventPublisher;
 }
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -54,7 +60,7 @@ const duplicateBrokerAccount = (broker: string, brokerAccountId: string | null) 
 
 const cursorOf = ([createdAt, id]: [string, string]) => ({ createdAt, id });
 
-export function createAccountsService({ accountsRepository }: AccountsServiceDeps) {
+export function createAccountsService({ accountsRepository, events = noEvents }: AccountsServiceDeps) {
   return {
     async createAccount(userId: string, input: CreateAccountInput): Promise<AccountView> {
       const values: AccountValues = {
@@ -134,8 +140,10 @@ export function createAccountsService({ accountsRepository }: AccountsServiceDep
             { executionCount },
           );
         }
+        const tradeIds = await accountsRepository.tradeIds(userId, id, tx);
         await accountsRepository.delete(userId, id, tx);
         await accountsRepository.bumpDataGeneration(userId, tx);
+        afterCommit(tx, () => publishIds(events, userId, 'trade.deleted', tradeIds));
       });
     },
   };

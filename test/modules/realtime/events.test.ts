@@ -64,6 +64,22 @@ describe('events after API writes', () => {
     client.socket.close();
   });
 
+  it('announces the trades an account takes with it when deleted', async () => {
+    const user = await createUser(t);
+    const account = await createAccount(t, user);
+    const created = await call(t, user, { method: 'POST', url: '/api/v1/trades', payload: manualTrade(account, 'MSFT') });
+    expect(created.statusCode, created.body).toBe(201);
+    const tradeId = created.json().trades[0].id as string;
+    const client = await ready(user);
+
+    const deleted = await call(t, user, { method: 'DELETE', url: `/api/v1/accounts/${account}?confirm=true` });
+    expect(deleted.statusCode, deleted.body).toBe(204);
+    const event = await client.next(ofType('trade.deleted', hasTrade(tradeId)), 'trade.deleted');
+    expect(event.data).toEqual({ tradeIds: [tradeId], count: 1, bulk: false });
+    await client.next(ofType('analytics.invalidated'), 'analytics.invalidated');
+    client.socket.close();
+  });
+
   it('announces nothing for a write that fails', async () => {
     const user = await createUser(t);
     const client = await ready(user);
