@@ -14,6 +14,7 @@ import { openEventBus } from './platform/events/event-bus.js';
 import { drainPlugin } from './platform/http/drain.plugin.js';
 import { genReqId, httpPlugin } from './platform/http/http.plugin.js';
 import { openapiPlugin } from './platform/http/openapi.plugin.js';
+import { lazySerializerFactory } from './platform/http/serialization.js';
 import { createValidatorCompiler } from './platform/http/validation.js';
 import { webPlugin } from './platform/http/web.plugin.js';
 import { healthRoutes } from './platform/observability/health.routes.js';
@@ -98,6 +99,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     requestTimeout: config.http.requestTimeoutMs,
     // A request already on an open connection when shutdown starts is answered, not refused.
     return503OnClosing: false,
+    schemaController: { compilersFactory: { buildSerializer: lazySerializerFactory() } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(createValidatorCompiler());
 
