@@ -90,6 +90,30 @@ describe('the web app, end to end', () => {
     expect(await statValue(page, 'maxDrawdown')).toBe(summary.maxDrawdown.amount);
     await page.locator('.chart canvas').first().waitFor();
 
+    // Live: a trade recorded elsewhere (a script with its own session) shows without a reload.
+    const elsewhere = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD } });
+    const authorization = `Bearer ${elsewhere.json().accessToken}`;
+    const accounts = await t.app.inject({ method: 'GET', url: '/api/v1/accounts', headers: { authorization } });
+    const recorded = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/trades',
+      headers: { authorization },
+      payload: {
+        accountId: accounts.json().data[0].id,
+        symbol: 'LIVE',
+        assetClass: 'stock',
+        fills: [
+          { executedAt: '2025-03-03T15:00:00Z', side: 'buy', quantity: '10', price: '100' },
+          { executedAt: '2025-03-03T16:00:00Z', side: 'sell', quantity: '10', price: '101' },
+        ],
+      },
+    });
+    expect(recorded.statusCode, recorded.body).toBe(201);
+    await expect.poll(() => statValue(page, 'tradeCount'), { timeout: 10_000 }).toBe(String(summary.tradeCount + 1));
+    const removed = await t.app.inject({ method: 'DELETE', url: `/api/v1/trades/${recorded.json().trades[0].id}`, headers: { authorization } });
+    expect(removed.statusCode, removed.body).toBe(204);
+    await expect.poll(() => statValue(page, 'tradeCount'), { timeout: 10_000 }).toBe(String(summary.tradeCount));
+
     // Open a trade from the list, tag it and write a note.
     await nav(page, 'Trades').click();
     const firstRow = page.locator('[data-trade-id]').first();

@@ -1,6 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { NavLink, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { signOut } from '../lib/api';
+import { followLiveChanges } from '../lib/live-events';
 import { useSession } from '../lib/session';
 import { Loading } from './status';
 
@@ -19,6 +21,9 @@ export function Layout() {
   const location = useLocation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const signedIn = Boolean(user);
+  // Live: what another tab, device or script changes shows here without a reload.
+  useEffect(() => (signedIn ? followLiveChanges(() => void queryClient.invalidateQueries()) : undefined), [signedIn, queryClient]);
   if (user === undefined) return <Loading label="Restoring your session…" />;
   if (user === null) return <Navigate to="/signin" replace state={{ from: location.pathname + location.search }} />;
   return (

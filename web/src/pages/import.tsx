@@ -6,7 +6,7 @@ import { useAccounts } from '../components/filter-bar';
 import { ErrorBox, Loading } from '../components/status';
 import { api, get } from '../lib/api';
 import { dateTime } from '../lib/format';
-import { holdLiveEvents, watchImport } from '../lib/import-events';
+import { holdLiveEvents, watchImport } from '../lib/live-events';
 import type { ImportDetail, ImportPreview, ImportSummary, Page, RowError } from '../lib/types';
 
 function form(file: File, accountId: string, onInvalid: string): FormData {

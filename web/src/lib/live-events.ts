@@ -61,6 +61,33 @@ export function holdLiveEvents(): () => void {
   };
 }
 
+const CHANGE_EVENTS = new Set(['analytics.invalidated', 'trade.created', 'trade.updated', 'trade.deleted', 'journal.updated']);
+/** Changes that arrive together (an import's trade and analytics events) cause one refetch. */
+const CHANGE_SETTLE_MS = 300;
+
+/**
+ * Calls `onChange` (at most once per CHANGE_SETTLE_MS) whenever the user's data changed
+ * anywhere — this tab, another tab, a script with an API key — while the socket is held; the
+ * signed-in frame refetches what it shows. Returns the function that stops it.
+ */
+export function followLiveChanges(onChange: () => void): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const release = holdLiveEvents();
+  const listener = (event: LiveEvent) => {
+    if (!CHANGE_EVENTS.has(event.type) || timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      onChange();
+    }, CHANGE_SETTLE_MS);
+  };
+  listeners.add(listener);
+  return () => {
+    clearTimeout(timer);
+    listeners.delete(listener);
+    release();
+  };
+}
+
 /**
  * Follows an import until it is done or failed, calling back with each new state: refetches
  * GET /imports/:id on each of the import's live events, polls while no socket is open, and
