@@ -124,6 +124,10 @@ describe('the web app, end to end', () => {
     await page.getByRole('button', { name: 'Add tag' }).click();
     await expect.poll(() => page.getByRole('checkbox', { name: 'breakout' }).isChecked()).toBe(true);
     await page.getByLabel('Notes (Markdown)').fill('Waited for the **retest**.');
+    // The note's Markdown is shown as it will read: bold as bold, never as HTML.
+    const bold = page.getByRole('region', { name: 'Notes preview' }).locator('strong');
+    await bold.waitFor();
+    expect(await bold.textContent()).toBe('retest');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
     const trade = await api(`/trades/${tradeId}`);

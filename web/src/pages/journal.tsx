@@ -5,6 +5,7 @@ import { ErrorBox, Loading } from '../components/status';
 import { api, get } from '../lib/api';
 import { money, signClass } from '../lib/format';
 import type { Trade } from '../lib/types';
+import { Markdown } from '../components/markdown';
 
 interface JournalMonth {
   month: string;
@@ -55,6 +56,7 @@ function DayEntry({ date }: { date: string }) {
           Entry (Markdown)
           <textarea rows={12} value={content} onChange={(e) => setContent(e.target.value)} placeholder="Plan, execution, what to repeat, what to avoid…" />
         </label>
+        <Markdown text={content} label="Entry preview" />
         <label>
           Mood
           <select value={mood ?? ''} onChange={(e) => setMood(e.target.value ? Number(e.target.value) : null)}>

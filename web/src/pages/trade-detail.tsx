@@ -6,6 +6,7 @@ import { ErrorBox, Loading } from '../components/status';
 import { api, get } from '../lib/api';
 import { dateTime, duration, money, signClass } from '../lib/format';
 import type { Tag, TradeDetail as TradeDetailView } from '../lib/types';
+import { Markdown } from '../components/markdown';
 
 function Editor({ trade }: { trade: TradeDetailView }) {
   const queryClient = useQueryClient();
@@ -121,6 +122,7 @@ function Editor({ trade }: { trade: TradeDetailView }) {
         Notes (Markdown)
         <textarea rows={8} value={notes} onChange={(e) => setNotes(e.target.value)} />
       </label>
+      <Markdown text={notes} label="Notes preview" />
       <div className="row">
         <button type="button" className="primary" onClick={() => save.mutate()} disabled={save.isPending}>
           {save.isPending ? 'Saving…' : 'Save'}
