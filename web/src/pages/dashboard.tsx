@@ -9,6 +9,7 @@ import type { Filters } from '../lib/filters';
 import { money, percent, ratio, signClass } from '../lib/format';
 import type { BreakdownRow, Calendar, EquityPoint, Page, Summary, Trade } from '../lib/types';
 import { EmptyState } from './empty';
+import { nextSort, sortDirection, sortRows } from '../lib/sort';
 
 // The chart library is the largest dependency: it loads after the numbers show.
 const EquityChart = lazy(() => import('../components/equity-chart'));
@@ -168,29 +169,24 @@ type SortKey = 'label' | 'tradeCount' | 'winRate' | 'netPnl' | 'expectancy' | 'p
 
 function Breakdowns({ filters }: { filters: Filters }) {
   const [by, setBy] = useState<(typeof DIMENSIONS)[number][0]>('symbol');
-  const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'netPnl', desc: true });
+  const [sort, setSort] = useState<string[]>(['-netPnl']);
   const q = useQuery({ queryKey: ['breakdown', filters, by], queryFn: () => get<{ groups: BreakdownRow[] }>('/analytics/breakdown', { ...filters, by }) });
-  const rows = useMemo(() => {
-    const groups = [...(q.data?.groups ?? [])];
-    const value = (r: BreakdownRow): number | string => {
-      if (sort.key === 'label') return r.label ?? r.key ?? '';
-      const v = r[sort.key];
-      return v === null ? -Infinity : Number(v);
-    };
-    groups.sort((a, b) => {
-      const x = value(a);
-      const y = value(b);
-      const c = x < y ? -1 : x > y ? 1 : 0;
-      return sort.desc ? -c : c;
-    });
-    return groups;
-  }, [q.data, sort]);
+  const rows = useMemo(
+    () =>
+      sortRows(q.data?.groups ?? [], sort, (r, key) => {
+        if (key === 'label') return r.label ?? r.key ?? '';
+        const v = r[key as Exclude<SortKey, 'label'>];
+        return v === null ? null : Number(v);
+      }),
+    [q.data, sort],
+  );
   const max = Math.max(1, ...rows.map((r) => Math.abs(Number(r.netPnl))));
   const header = (key: SortKey, text: string, num = true) => (
-    <th scope="col" className={num ? 'num' : undefined} aria-sort={sort.key === key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
-      <button type="button" className="link" onClick={() => setSort({ key, desc: sort.key === key ? !sort.desc : true })}>
+    <th scope="col" className={num ? 'num' : undefined} aria-sort={sortDirection(sort, key)}>
+      <button type="button" className="link" title="Click to sort, shift-click to add as a further sort" onClick={(e) => setSort(nextSort(sort, key, e.shiftKey))}>
         {text}
-        {sort.key === key ? (sort.desc ? ' ↓' : ' ↑') : ''}
+        {{ descending: ' ↓', ascending: ' ↑', none: '' }[sortDirection(sort, key)]}
+        {sort.length > 1 && sortDirection(sort, key) !== 'none' ? <sup>{sort.findIndex((t) => t.replace('-', '') === key) + 1}</sup> : null}
       </button>
     </th>
   );

@@ -9,6 +9,7 @@ import { get } from '../lib/api';
 import { useFilters } from '../lib/filters';
 import { dateTime, duration, money, signClass } from '../lib/format';
 import type { Page, Trade } from '../lib/types';
+import { nextSort } from '../lib/sort';
 
 const COLUMNS = [
   { key: 'openedAt', label: 'Opened', sortable: true },
@@ -22,17 +23,6 @@ const COLUMNS = [
 ] as const;
 const ROW_HEIGHT = 36;
 const GRID = '10rem 10rem 7rem 4rem 5rem 4rem 7rem 1fr';
-
-/** Sort terms like ["-netPnl", "symbol"]: click sorts by one column, shift-click adds a column. */
-function nextSort(current: string[], key: string, add: boolean): string[] {
-  const i = current.findIndex((s) => s.replace('-', '') === key);
-  const flipped = i >= 0 ? (current[i]!.startsWith('-') ? key : `-${key}`) : `-${key}`;
-  if (!add) return [flipped];
-  const out = [...current];
-  if (i >= 0) out[i] = flipped;
-  else out.push(flipped);
-  return out;
-}
 
 export function Trades() {
   const [filters] = useFilters();
