@@ -179,4 +179,31 @@ describe('the web app, end to end', () => {
     expect(tabs.map((tab) => new URL(tab.url()).pathname)).toEqual(['/dashboard', '/dashboard', '/dashboard']);
     await context.close();
   });
+
+  it("writes today's journal entry in Markdown with a mood, shown as it reads and kept by the API", { timeout: 120_000 }, async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const email = newEmail('journal');
+    await page.goto(`${base}/signup`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create your account' }).click();
+    await page.waitForURL(`${base}/import`);
+
+    await nav(page, 'Journal').click();
+    await page.getByLabel('Entry (Markdown)').fill('A **calm** day:\n- waited for the open\n- one trade');
+    await page.getByLabel('Mood').selectOption('4');
+    const preview = page.getByRole('region', { name: 'Entry preview' });
+    await preview.locator('strong').waitFor();
+    expect(await preview.locator('strong').textContent()).toBe('calm');
+    expect(await preview.locator('li').allTextContents()).toEqual(['waited for the open', 'one trade']);
+    await page.getByRole('button', { name: 'Save entry' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+
+    const api = await apiAs(email);
+    const shown = (await page.getByRole('heading', { name: /^Journal for / }).textContent())!.replace('Journal for ', '');
+    const day = await api(`/journal/${shown}`);
+    expect(day).toMatchObject({ hasEntry: true, content: 'A **calm** day:\n- waited for the open\n- one trade', mood: 4 });
+    await context.close();
+  });
 });
