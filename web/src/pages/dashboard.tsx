@@ -1,6 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
 import { Suspense, lazy, useMemo, useState } from 'react';
-import { Link } from 'react-router';
 import { FilterBar } from '../components/filter-bar';
 import { ErrorBox, Loading } from '../components/status';
 import { get } from '../lib/api';
@@ -10,6 +9,7 @@ import { money, percent, ratio, signClass } from '../lib/format';
 import type { BreakdownRow, Calendar, EquityPoint, Page, Summary, Trade } from '../lib/types';
 import { EmptyState } from './empty';
 import { nextSort, sortDirection, sortRows } from '../lib/sort';
+import { TradeList } from '../components/trade-list';
 
 // The chart library is the largest dependency: it loads after the numbers show.
 const EquityChart = lazy(() => import('../components/equity-chart'));
@@ -127,33 +127,6 @@ function CalendarView({ filters, initialMonth }: { filters: Filters; initialMont
         </div>
       )}
     </section>
-  );
-}
-
-function TradeList({ trades }: { trades: Trade[] }) {
-  return (
-    <table className="table">
-      <thead>
-        <tr>
-          <th scope="col">Symbol</th>
-          <th scope="col">Side</th>
-          <th scope="col" className="num">
-            Net P&L
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {trades.map((t) => (
-          <tr key={t.id}>
-            <td>
-              <Link to={`/trades/${t.id}`}>{t.symbol}</Link>
-            </td>
-            <td>{t.side}</td>
-            <td className={`num ${signClass(t.netPnl)}`}>{money(t.netPnl, t.currency)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }
 

@@ -1,11 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { useSearchParams } from 'react-router';
 import { ErrorBox, Loading } from '../components/status';
 import { api, get } from '../lib/api';
 import { money, signClass } from '../lib/format';
 import type { Trade } from '../lib/types';
 import { Markdown } from '../components/markdown';
+import { TradeList } from '../components/trade-list';
 
 interface JournalMonth {
   month: string;
@@ -86,28 +87,7 @@ function DayEntry({ date }: { date: string }) {
         {day.data.trades.length === 0 ? (
           <p className="muted">No trades on this day.</p>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Symbol</th>
-                <th scope="col">Side</th>
-                <th scope="col" className="num">
-                  Net P&L
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {day.data.trades.map((t) => (
-                <tr key={t.id}>
-                  <td>
-                    <Link to={`/trades/${t.id}`}>{t.symbol}</Link>
-                  </td>
-                  <td>{t.side}</td>
-                  <td className={`num ${signClass(t.netPnl)}`}>{money(t.netPnl, t.currency)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <TradeList trades={day.data.trades} />
         )}
       </section>
     </div>
