@@ -48,7 +48,8 @@ export const executionColumns = {
   executedAtKey: sql<string>`${executions.executedAt}::text`,
 };
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** A date bound given as a day (YYYY-MM-DD, in the user's time zone) rather than an instant. */
+export const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * `from`/`to` as SQL on an instant column: a date-time is an instant (from inclusive, to

@@ -2,7 +2,10 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import { dailyAggregateStates, dailyAggregates, executions, tags, tradeExecutions, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
+import { arrayQuery } from '../../platform/db/database.js';
 import { timeRange } from '../executions/executions.repository.js';
+import type { ListedTrade, TradeListQuery } from './trades.list-statement.js';
+import { listStatement, listedTrade } from './trades.list-statement.js';
 import type { SortField } from './trades.schemas.js';
 import { userDataChanged } from '../../platform/db/data-changes.js';
 
@@ -153,18 +156,6 @@ const tradeColumns = {
   updatedAt: trades.updatedAt,
 };
 
-/** How each sortable field compares in SQL: its column, the type its cursor text casts back to, and whether it can be null. */
-const SORT_COLUMNS: Record<SortField | 'id', { column: SQL; type: SQL; nullable: boolean }> = {
-  openedAt: { column: sql`${trades.openedAt}`, type: sql`timestamptz`, nullable: false },
-  closedAt: { column: sql`${trades.closedAt}`, type: sql`timestamptz`, nullable: true },
-  symbol: { column: sql`${trades.symbol}`, type: sql`text`, nullable: false },
-  netPnl: { column: sql`${trades.netPnl}`, type: sql`numeric`, nullable: false },
-  grossPnl: { column: sql`${trades.grossPnl}`, type: sql`numeric`, nullable: false },
-  quantity: { column: sql`${trades.quantity}`, type: sql`numeric`, nullable: false },
-  holdSeconds: { column: sql`${trades.holdSeconds}`, type: sql`bigint`, nullable: true },
-  id: { column: sql`${trades.id}`, type: sql`uuid`, nullable: false },
-};
-
 /** The columns a rebuild writes, in the order of DerivedTradeRow. */
 const DERIVED_COLUMNS: readonly (keyof DerivedTradeRow)[] = [
   'account_id',
@@ -192,31 +183,6 @@ const DERIVED_COLUMNS: readonly (keyof DerivedTradeRow)[] = [
 
 function rowsOf<T>(result: unknown): T[] {
   return (result as { rows: T[] }).rows;
-}
-
-/** Nulls sort last in both directions, so "after value v" for a nullable column also takes the nulls. */
-function afterCondition(key: { field: SortField | 'id'; descending: boolean }, value: string | null): SQL | undefined {
-  const c = SORT_COLUMNS[key.field];
-  if (value === null) return undefined;
-  const cmp = key.descending ? sql`${c.column} < ${value}::${c.type}` : sql`${c.column} > ${value}::${c.type}`;
-  return c.nullable ? sql`(${cmp} or ${c.column} is null)` : cmp;
-}
-
-function equalCondition(field: SortField | 'id', value: string | null): SQL {
-  const c = SORT_COLUMNS[field];
-  return value === null ? sql`${c.column} is null` : sql`${c.column} = ${value}::${c.type}`;
-}
-
-/** Rows strictly after the cursor's row in the (k1, k2, ..., id) order. */
-function keysetCondition(keys: readonly { field: SortField | 'id'; descending: boolean }[], values: readonly (string | null)[]): SQL {
-  const alternatives: SQL[] = [];
-  for (let i = 0; i < keys.length; i++) {
-    const after = afterCondition(keys[i]!, values[i]!);
-    if (!after) continue;
-    const equal = keys.slice(0, i).map((k, j) => equalCondition(k.field, values[j]!));
-    alternatives.push(equal.length > 0 ? sql`(${sql.join([...equal, after], sql` and `)})` : after);
-  }
-  return alternatives.length > 0 ? sql`(${sql.join(alternatives, sql` or `)})` : sql`false`;
 }
 
 /** The WHERE conditions of the shared trade filters (trade lists and analytics), always scoped to the user. */
@@ -341,6 +307,7 @@ export interface SyncedTrades {
 }
 
 export function createTradesRepository(db: Db) {
+  const runArrays = arrayQuery(db);
   return {
     transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
       return db.transaction(fn);
@@ -559,14 +526,6 @@ export function createTradesRepository(db: Db) {
       await userDataChanged(tx, userId);
     },
 
-    async userSettings(userId: string, tx: Executor = db): Promise<{ timezone: string; breakevenTolerance: string }> {
-      const [row] = await tx
-        .select({ timezone: users.timezone, breakevenTolerance: users.breakevenTolerance })
-        .from(users)
-        .where(eq(users.id, userId));
-      return row ?? { timezone: 'UTC', breakevenTolerance: '0' };
-    },
-
     async findById(userId: string, id: string, tx: Executor = db): Promise<TradeRow | undefined> {
       const [row] = await tx.select(tradeColumns).from(trades).where(and(eq(trades.userId, userId), eq(trades.id, id)));
       return row;
@@ -582,49 +541,15 @@ export function createTradesRepository(db: Db) {
     },
 
     /**
-     * One page in the order of `sort` (then id). Returns each row with its sort values as
-     * PostgreSQL prints them, so the next cursor compares at full precision.
+     * One page in the order of `sort` (then id), in one statement compiled once per filter shape
+     * (trades.list-statement.ts): the trades formatted as the API returns them, with their tags,
+     * and each row's sort values as PostgreSQL prints them, so the next cursor compares at full precision.
      */
-    async list(
-      userId: string,
-      query: { filters: TradeFilters; timezone: string; breakevenTolerance: string; sort: readonly SortKey[]; after?: readonly (string | null)[]; limit: number },
-      tx: Executor = db,
-    ): Promise<{ row: TradeRow; keys: (string | null)[] }[]> {
-      const conditions = tradeFilterConditions(userId, query.filters, query.timezone, query.breakevenTolerance);
-      // Implied by the date filter (a trade's activity time, closedAt or else openedAt, is never
-      // before its openedAt), and an index bound: a page in openedAt order starts reading at `to`
-      // instead of skipping every later trade.
-      if (query.filters.to !== undefined) conditions.push(...timeRange(sql`${trades.openedAt}`, { to: query.filters.to }, query.timezone));
-
-      const keys = [...query.sort, { field: 'id' as const, descending: false }];
-      if (query.after) {
-        conditions.push(keysetCondition(keys, query.after));
-        // The same condition restated as a bound on the first key alone, which an index can seek to
-        // (the OR above can only be filtered); a nullable first key has no such bound, nulls come after.
-        const first = SORT_COLUMNS[keys[0]!.field];
-        const value = query.after[0];
-        if (!first.nullable && value !== null && value !== undefined) {
-          conditions.push(keys[0]!.descending ? sql`${first.column} <= ${value}::${first.type}` : sql`${first.column} >= ${value}::${first.type}`);
-        }
-      }
-      // NULLS LAST only where a column can be null: said of a NOT NULL column it would only stop
-      // the planner from reading a descending page backwards off an ascending index.
-      const orderBy = keys.map((k) => {
-        const c = SORT_COLUMNS[k.field];
-        return sql`${c.column} ${k.descending ? sql`desc` : sql`asc`}${c.nullable ? sql` nulls last` : sql``}`;
-      });
-      const keyColumns = Object.fromEntries(keys.map((k, i) => [`k${i}`, sql<string | null>`${SORT_COLUMNS[k.field].column}::text`]));
-
-      const rows = await tx
-        .select({ ...tradeColumns, ...keyColumns })
-        .from(trades)
-        .where(and(...conditions))
-        .orderBy(...orderBy)
-        .limit(query.limit);
-      return rows.map((r) => {
-        const row = r as unknown as TradeRow & Record<string, string | null>;
-        return { row, keys: keys.map((_, i) => row[`k${i}`] ?? null) };
-      });
+    async list(userId: string, query: TradeListQuery): Promise<ListedTrade[]> {
+      const statement = listStatement(query);
+      const rows = await runArrays({ name: statement.name, text: statement.text, values: statement.values(userId, query) });
+      const keyCount = query.sort.length + 1;
+      return rows.map((row) => listedTrade(row, keyCount));
     },
 
     async tagsOf(userId: string, tradeIds: readonly string[], tx: Executor = db): Promise<TradeTagRow[]> {

@@ -121,16 +121,6 @@ function toTradeView(row: TradeRow, tags: readonly TradeTagRow[]): TradeView {
   };
 }
 
-function groupTags(tags: readonly TradeTagRow[]): Map<string, TradeTagRow[]> {
-  const byTrade = new Map<string, TradeTagRow[]>();
-  for (const tag of tags) {
-    const list = byTrade.get(tag.tradeId) ?? [];
-    list.push(tag);
-    byTrade.set(tag.tradeId, list);
-  }
-  return byTrade;
-}
-
 export function parseSort(sort: string | undefined): SortKey[] {
   const parts = (sort ?? DEFAULT_SORT).split(',');
   const keys: SortKey[] = [];
@@ -360,10 +350,6 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
       if (query.minPnl !== undefined && query.maxPnl !== undefined && toDecimal(query.minPnl).gt(toDecimal(query.maxPnl))) {
         throw badRequest('invalid_range', 'minPnl is greater than maxPnl.', { minPnl: query.minPnl, maxPnl: query.maxPnl });
       }
-      // The user's time zone and breakeven tolerance matter only to the date and outcome filters;
-      // the plain first page does without that round trip.
-      const needsSettings = query.from !== undefined || query.to !== undefined || query.outcome !== undefined;
-      const settings = needsSettings ? await tradesRepository.userSettings(userId) : { timezone: 'UTC', breakevenTolerance: '0' };
       const rows = await tradesRepository.list(userId, {
         filters: {
           from: query.from,
@@ -379,17 +365,17 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
           minPnl: query.minPnl,
           maxPnl: query.maxPnl,
         },
-        timezone: settings.timezone,
-        breakevenTolerance: settings.breakevenTolerance,
         sort,
         after,
         limit: limit + 1,
       });
       const page = rows.slice(0, limit);
-      const tags = groupTags(await tradesRepository.tagsOf(userId, page.map((r) => r.row.id)));
       const last = page.at(-1);
       const nextCursor = rows.length > limit && last ? encodeCursor(signature, last.keys) : null;
-      return { data: page.map((r) => toTradeView(r.row, tags.get(r.row.id) ?? [])), page: { nextCursor, limit } };
+      const data = page.map((r) => r.trade);
+      // Only a trade with a stop or an initial risk has an R multiple (the one decimal computation of the list).
+      for (const trade of data) if (trade.stopPrice !== null || trade.initialRisk !== null) trade.rMultiple = rMultiple(trade);
+      return { data, page: { nextCursor, limit } };
     },
 
     /** Records the fills as executions of one instrument, rebuilds it, answers the trades they belong to. */

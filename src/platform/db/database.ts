@@ -19,6 +19,25 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /** Every repository method takes this: the plain connection or the caller's transaction. */
 export type Executor = Db | Tx;
 
+/** A statement run outside Drizzle; `name` makes node-postgres prepare it once per connection (one name, one text). */
+export interface ArrayQuery {
+  name: string | undefined;
+  text: string;
+  values: unknown[];
+}
+
+/** Runs a statement and answers its rows as arrays of column values in select order, parsed by the driver's default types. */
+export type ArrayQueryRunner = (query: ArrayQuery) => Promise<unknown[][]>;
+
+const arrayRunners = new WeakMap<object, ArrayQueryRunner>();
+
+/** The array-row runner of a database's connection (`db` or `readDb` of an opened database). */
+export function arrayQuery(db: Db): ArrayQueryRunner {
+  const runner = arrayRunners.get(db);
+  if (!runner) throw new Error('arrayQuery needs the db of an opened database');
+  return runner;
+}
+
 export interface PoolStats {
   total: number;
   idle: number;
@@ -68,6 +87,8 @@ export async function openDatabase(config: Config, options: DatabaseOptions = {}
   const client: PGlite = await PGliteClass.create(dataDir, options.pgliteLoadDataDir ? { loadDataDir: options.pgliteLoadDataDir } : {});
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   trackDataChanges(db);
+  // PGlite has no named statements; the extended protocol still keeps values apart from the text.
+  arrayRunners.set(db, async ({ text, values }) => (await client.query<unknown[]>(text, values, { rowMode: 'array' })).rows);
   await migratePglite(db as never, { migrationsFolder });
   observePglite(client, slot);
   let closed = false;
@@ -118,6 +139,12 @@ async function openPostgres(
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
   trackDataChanges(db);
   const readDb = readPool === pool ? db : (drizzlePg({ client: readPool, schema }) as unknown as Db);
+  const runnerOf =
+    (target: pg.Pool): ArrayQueryRunner =>
+    async ({ name, text, values }) =>
+      (await target.query<unknown[]>({ name, text, values, rowMode: 'array' })).rows;
+  arrayRunners.set(db, runnerOf(pool));
+  arrayRunners.set(readDb, runnerOf(readPool));
 
   const migrationClient = new pg.Client({ connectionString: url, connectionTimeoutMillis: config.database.connectionTimeoutMs });
   await migrationClient.connect();
