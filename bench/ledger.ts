@@ -17,11 +17,11 @@ import { createAccountsService } from '../src/modules/accounts/accounts.service.
 import { createExecutionsRepository } from '../src/modules/executions/executions.repository.js';
 import { createTradesRepository } from '../src/modules/trades/trades.repository.js';
 import { createTradesService } from '../src/modules/trades/trades.service.js';
-import { createTokenService } from '../src/platform/auth/tokens.js';
 import { openDatabase } from '../src/platform/db/database.js';
 import type { Db } from '../src/platform/db/database.js';
 import type { Row } from './lib.js';
 import { load, printTable, root, startServer, tempDir } from './lib.js';
+import { listScenarios } from './list-scenarios.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -188,34 +188,14 @@ async function main() {
   changed.sort((a, b) => a - b);
   rows.push({ scenario: 'rebuild one instrument, 10,000 executions, one fee changed', note: `median ${Math.round(changed[2]!)} ms (min ${Math.round(changed[0]!)}, max ${Math.round(changed[4]!)})` });
 
-  // The filtered list asks for the middle half of SYM07's activity, so the page is full (the generated history spans weeks, not years).
-  const span = await db.execute(sql`
-    select (extract(epoch from min(opened_at)) * 1000)::float8 as lo, (extract(epoch from max(opened_at)) * 1000)::float8 as hi
-    from trades where user_id = ${userId} and symbol = 'SYM07'`);
-  const { lo: loMs, hi: hiMs } = (span as unknown as { rows: { lo: number; hi: number }[] }).rows[0]!;
-  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  const from = day(loMs + (hiMs - loMs) / 4);
-  const to = day(loMs + ((hiMs - loMs) * 3) / 4);
-
   // HTTP: the compiled server against the same database.
-  const tokens = createTokenService(config);
-  const { token } = await tokens.signAccess({ userId, role: 'user', sessionId: randomUUID() });
+  const { headers, scenarios } = await listScenarios(db, config, userId);
   const { server } = await startServer({ DATA_DIR: tempDir('tradesense-bench-'), JWT_SECRET: secret, DATABASE_URL: databaseUrl, RATE_LIMIT_DEFAULT: 'off' });
-  const headers = { authorization: `Bearer ${token}` };
   const duration = quick ? 3 : 10;
   try {
     const health = await load('health (trivial JSON route)', { url: `${server.url}/api/v1/health`, connections: 10, durationSeconds: duration });
     rows.push(health);
-    rows.push(await load('trades list, first page (limit 50)', { url: `${server.url}/api/v1/trades?limit=50`, headers, connections: 10, durationSeconds: duration }));
-    rows.push(
-      await load(`trades list, symbol + date range (SYM07, ${from} – ${to})`, {
-        url: `${server.url}/api/v1/trades?symbol=SYM07&from=${from}&to=${to}&limit=50`,
-        headers,
-        connections: 10,
-        durationSeconds: duration,
-      }),
-    );
-    rows.push(await load('trades list, sort=-netPnl', { url: `${server.url}/api/v1/trades?sort=-netPnl&limit=50`, headers, connections: 10, durationSeconds: duration }));
+    for (const { scenario, path } of scenarios) rows.push(await load(scenario, { url: `${server.url}${path}`, headers, connections: 10, durationSeconds: duration }));
     console.log(`\nLedger bench — PostgreSQL, ${inserted.toLocaleString('en-US')} executions, ${new Date().toISOString()}, node ${process.version}\n`);
     printTable(rows, health.reqPerSec);
   } finally {

@@ -53,12 +53,15 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts the compiled server (dist/) and resolves when /health/ready answers 200, with the time that took. */
-export async function startServer(env: Record<string, string | undefined>): Promise<{ server: Server; readyMs: number }> {
+/**
+ * Starts the compiled server (dist/, or the `entry` of another checkout's build, run from that
+ * checkout) and resolves when /health/ready answers 200, with the time that took.
+ */
+export async function startServer(env: Record<string, string | undefined>, entry = path.join(root, 'dist/src/server.js')): Promise<{ server: Server; readyMs: number }> {
   const p = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'dist/src/server.js')], {
-    cwd: root,
+  const child = spawn(process.execPath, [entry], {
+    cwd: path.resolve(path.dirname(entry), '../..'),
     env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', LOG_PRETTY: 'false', HOST: '127.0.0.1', PORT: String(p), ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -17,11 +17,19 @@ export interface ListedTrade {
   keys: (string | null)[];
 }
 
+/** The user's settings a date filter by day or an outcome filter needs. */
+export interface ListSettings {
+  timezone: string;
+  breakevenTolerance: string;
+}
+
 /** The SQL of one filter shape, its bind values read from each request, and a prepared-statement name if it has one. */
 export interface ListStatement {
   name: string | undefined;
   text: string;
-  values: (userId: string, query: TradeListQuery) => unknown[];
+  /** Whether `values` needs the user's settings (read first: the planner must see the time zone to estimate a date range). */
+  needsSettings: boolean;
+  values: (userId: string, query: TradeListQuery, settings: ListSettings | undefined) => unknown[];
 }
 
 /** How each sortable field compares in SQL: its column, the type its cursor text casts back to, and whether it can be null. */
@@ -70,8 +78,10 @@ const SELECTED = [
   'p.notes',
   `coalesce((
       select json_agg(json_build_object('id', g.id, 'name', g.name, 'kind', g.kind, 'color', g.color) order by lower(g.name), g.id)
-      from trade_tags tt join tags g on g.id = tt.tag_id
-      where tt.trade_id = p.id and g.user_id = $1::uuid
+      from trade_tags tt
+      -- One primary-key probe per tag of the trade (OFFSET 0: the planner cannot start from all of the user's tags instead).
+      cross join lateral (select x.id, x.name, x.kind, x.color from tags x where x.id = tt.tag_id and x.user_id = $1::uuid offset 0) g
+      where tt.trade_id = p.id
     ), '[]'::json)`,
   'p.playbook_id::text',
   dec('p.stop_price'),
@@ -122,13 +132,13 @@ export function listedTrade(r: unknown[], keyCount: number): ListedTrade {
   };
 }
 
-type Getter = (userId: string, query: TradeListQuery) => unknown;
+type Getter = (userId: string, query: TradeListQuery, settings: ListSettings | undefined) => unknown;
 
 /**
  * Builds the statement of the shape of `query`: which filters are present (and whether a date
  * bound is a day or an instant), the outcome asked for, the sort, and which cursor values are
- * null decide the SQL text; every value is a bind parameter. The user's time zone and breakeven
- * tolerance are read by the statement itself (only the shapes that need them).
+ * null decide the SQL text; every value is a bind parameter, the user's time zone and breakeven
+ * tolerance too (only in the shapes that need them).
  */
 function compile(query: TradeListQuery, name: string | undefined): ListStatement {
   const getters: Getter[] = [(userId) => userId];
@@ -137,8 +147,9 @@ function compile(query: TradeListQuery, name: string | undefined): ListStatement
     return `$${getters.length}::${type}`;
   };
   const f = query.filters;
-  const timezone = '(select u.timezone from users u where u.id = $1::uuid)';
-  const tolerance = '(select u.breakeven_tolerance from users u where u.id = $1::uuid)';
+  let timezoneParam: string | undefined;
+  const timezone = () => (timezoneParam ??= param((_, _q, settings) => settings!.timezone, 'text'));
+  const tolerance = () => param((_, _q, settings) => settings!.breakevenTolerance, 'numeric');
   const where = ['t.user_id = $1::uuid'];
   if (f.accountId) where.push(`t.account_id = ${param((_, q) => q.filters.accountId, 'uuid')}`);
   if (f.symbol) where.push(`t.symbol = ${param((_, q) => q.filters.symbol, 'text')}`);
@@ -149,16 +160,16 @@ function compile(query: TradeListQuery, name: string | undefined): ListStatement
   if (f.tag) where.push(`exists (select 1 from trade_tags x where x.trade_id = t.id and x.tag_id = ${param((_, q) => q.filters.tag, 'uuid')})`);
   if (f.minPnl !== undefined) where.push(`t.net_pnl >= ${param((_, q) => q.filters.minPnl, 'numeric')}`);
   if (f.maxPnl !== undefined) where.push(`t.net_pnl <= ${param((_, q) => q.filters.maxPnl, 'numeric')}`);
-  if (f.outcome === 'win') where.push(`t.net_pnl > ${tolerance}`);
-  if (f.outcome === 'loss') where.push(`t.net_pnl < -${tolerance}`);
-  if (f.outcome === 'breakeven') where.push(`abs(t.net_pnl) <= ${tolerance}`);
+  if (f.outcome === 'win') where.push(`t.net_pnl > ${tolerance()}`);
+  if (f.outcome === 'loss') where.push(`t.net_pnl < -${tolerance()}`);
+  if (f.outcome === 'breakeven') where.push(`abs(t.net_pnl) <= ${tolerance()}`);
   const activity = 'coalesce(t.closed_at, t.opened_at)';
   if (f.from !== undefined) {
-    const from = DAY.test(f.from) ? `(${param((_, q) => q.filters.from, 'date')})::timestamp at time zone ${timezone}` : param((_, q) => q.filters.from, 'timestamptz');
+    const from = DAY.test(f.from) ? `(${param((_, q) => q.filters.from, 'date')})::timestamp at time zone ${timezone()}` : param((_, q) => q.filters.from, 'timestamptz');
     where.push(`${activity} >= ${from}`);
   }
   if (f.to !== undefined) {
-    const to = DAY.test(f.to) ? `(${param((_, q) => q.filters.to, 'date')} + 1)::timestamp at time zone ${timezone}` : param((_, q) => q.filters.to, 'timestamptz');
+    const to = DAY.test(f.to) ? `(${param((_, q) => q.filters.to, 'date')} + 1)::timestamp at time zone ${timezone()}` : param((_, q) => q.filters.to, 'timestamptz');
     where.push(`${activity} < ${to}`);
     // Implied by the date filter (a trade's activity time, closedAt or else openedAt, is never
     // before its openedAt), and an index bound: a page in openedAt order starts reading at `to`
@@ -209,7 +220,8 @@ function compile(query: TradeListQuery, name: string | undefined): ListStatement
 select ${[...SELECTED, ...keys.map((k) => `p.${SORT_COLUMNS[k.field].column}::text`)].join(',\n  ')}
 from page p
 order by ${orderBy('p')}`;
-  return { name, text, values: (userId, q) => getters.map((get) => get(userId, q)) };
+  const needsSettings = timezoneParam !== undefined || f.outcome !== undefined;
+  return { name, text, needsSettings, values: (userId, q, settings) => getters.map((get) => get(userId, q, settings)) };
 }
 
 /** The parts of a query that decide its SQL text (not the values). */

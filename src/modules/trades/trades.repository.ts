@@ -4,7 +4,7 @@ import { dailyAggregateStates, dailyAggregates, executions, tags, tradeExecution
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import { arrayQuery } from '../../platform/db/database.js';
 import { timeRange } from '../executions/executions.repository.js';
-import type { ListedTrade, TradeListQuery } from './trades.list-statement.js';
+import type { ListSettings, ListedTrade, TradeListQuery } from './trades.list-statement.js';
 import { listStatement, listedTrade } from './trades.list-statement.js';
 import type { SortField } from './trades.schemas.js';
 import { userDataChanged } from '../../platform/db/data-changes.js';
@@ -547,7 +547,12 @@ export function createTradesRepository(db: Db) {
      */
     async list(userId: string, query: TradeListQuery): Promise<ListedTrade[]> {
       const statement = listStatement(query);
-      const rows = await runArrays({ name: statement.name, text: statement.text, values: statement.values(userId, query) });
+      let settings: ListSettings | undefined;
+      if (statement.needsSettings) {
+        const [row] = await runArrays({ name: 'trades_list_settings', text: 'select timezone, breakeven_tolerance::text from users where id = $1::uuid', values: [userId] });
+        settings = row ? { timezone: row[0] as string, breakevenTolerance: row[1] as string } : { timezone: 'UTC', breakevenTolerance: '0' };
+      }
+      const rows = await runArrays({ name: statement.name, text: statement.text, values: statement.values(userId, query, settings) });
       const keyCount = query.sort.length + 1;
       return rows.map((row) => listedTrade(row, keyCount));
     },
