@@ -139,7 +139,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       await api.register(adminUsersRoutes, { prefix: '/admin', auth });
       const accountsService = createAccountsService({ accountsRepository: createAccountsRepository(database.db), events });
       const executionsRepository = createExecutionsRepository(database.db);
-      const tradesService = createTradesService({ tradesRepository: createTradesRepository(database.db), executionsRepository, accountsService, events });
+      const tradesService = createTradesService({
+        tradesRepository: createTradesRepository(database.db),
+        executionsRepository,
+        accountsService,
+        events,
+        pageCache: { cache, ttlSeconds: config.cache.ttlSeconds },
+      });
       const executionsService = createExecutionsService({ executionsRepository, accountsService, tradesService });
       await api.register(accountsRoutes, { accountsService });
       await api.register(executionsRoutes, { executionsService });
@@ -158,7 +164,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       // Announced only once the cached answers are stale, so a dashboard that refetches on the event sees the write.
       const unsubscribe = database.onUserDataChanged(async (userIds) => {
         try {
-          await analyticsService.invalidateUsers(userIds);
+          await Promise.all([analyticsService.invalidateUsers(userIds), tradesService.invalidateUsers(userIds)]);
         } finally {
           for (const userId of userIds) events.publish(userId, 'analytics.invalidated', {});
         }

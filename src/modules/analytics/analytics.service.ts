@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { Decimal, toDecimal } from '../../lib/decimal.js';
 import type { Cache } from '../../platform/cache/cache.js';
+import { createUserDataVersions } from '../../platform/cache/user-data-versions.js';
 import { badRequest, unauthorized } from '../../platform/errors/app-error.js';
 import { normalizeSymbol } from '../instruments/instruments.domain.js';
 import type { PlaybooksService } from '../playbooks/playbooks.service.js';
@@ -42,9 +42,6 @@ export interface AnalyticsServiceDeps {
 
 /** Every analytics cache key starts with this, so they can be flushed together. */
 const ANALYTICS_KEY_PREFIX = 'an:';
-
-/** How long a user's data version lives without writes; a new one (a miss for every entry) is made after that. */
-const VERSION_TTL_SECONDS = 7 * 86_400;
 
 /**
  * Reads a user's state with at most one query in flight per user. A caller joins only a lookup
@@ -160,23 +157,8 @@ export function createAnalyticsService({ analyticsRepository, readRepository, pl
     return replica && replica.generation >= generation ? readRepository : analyticsRepository;
   }
 
-  const versionKey = (userId: string) => `${ANALYTICS_KEY_PREFIX}v:${userId}`;
-
-  /**
-   * The user's data version: a random token in the cache (shared by every process with Redis)
-   * that `invalidateUsers` replaces after each committed write to the user's trading data or
-   * analytics settings. A missing token is created here before any data is read, so whatever
-   * is computed under it saw every write committed before it existed. Undefined when the cache
-   * cannot keep one (Redis down): callers then key by the database's data generation.
-   */
-  async function versionOf(userId: string): Promise<string | undefined> {
-    const key = versionKey(userId);
-    const current = await cache.get(key);
-    if (current !== undefined) return current;
-    const fresh = randomUUID();
-    if (await cache.setIfAbsent(key, fresh, VERSION_TTL_SECONDS)) return fresh;
-    return cache.get(key);
-  }
+  /** The users' data versions (`invalidateUsers` renews them); without one (Redis down) entries are keyed by the database's data generation. */
+  const versions = createUserDataVersions(cache, ANALYTICS_KEY_PREFIX);
 
   /**
    * Answers the JSON of a computation from the cache, keyed by user, data version, endpoint and
@@ -186,7 +168,7 @@ export function createAnalyticsService({ analyticsRepository, readRepository, pl
    * misses of one key share one computation.
    */
   async function cached(userId: string, endpoint: string, query: object, compute: (repo: AnalyticsRepository, state: UserState) => Promise<unknown>): Promise<string> {
-    const version = await versionOf(userId);
+    const version = await versions.current(userId);
     const suffix = `${endpoint}:${normalizeQuery(query)}`;
     let key = version === undefined ? undefined : `${ANALYTICS_KEY_PREFIX}${userId}:${version}:${suffix}`;
     if (key !== undefined) {
@@ -232,7 +214,7 @@ export function createAnalyticsService({ analyticsRepository, readRepository, pl
   return {
     /** After a commit that changed these users' data or settings: their cached answers are not read again. */
     async invalidateUsers(userIds: readonly string[]): Promise<void> {
-      await Promise.all(userIds.map((userId) => cache.set(versionKey(userId), randomUUID(), VERSION_TTL_SECONDS)));
+      await versions.renew(userIds);
     },
 
     /** Every user's cached results become stale: generations move on and every data version and result goes; answers how many users. */

@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { requireUser } from '../../platform/auth/auth.plugin.js';
 import { errorResponses } from '../../platform/errors/error-schemas.js';
 import { IdParams } from '../../platform/http/schemas.js';
+import { sendJson } from '../analytics/analytics.routes.js';
 import { CreateManualTradeBody, ManualTradeResult, TradeDetail, TradeListQuery, TradePage } from './trades.schemas.js';
 import type { TradesService } from './trades.service.js';
 
@@ -24,7 +25,8 @@ export async function tradesRoutes(plain: FastifyInstance, { tradesService }: { 
         response: { 200: TradePage, ...errorResponses(400, 401) },
       },
     },
-    async (request) => tradesService.listTrades(requireUser(request).id, request.query),
+    // The page's JSON (cached or just made) is sent as it is, not serialised again.
+    async (request, reply) => sendJson(reply, await tradesService.listTradesJson(requireUser(request).id, request.query)),
   );
 
   app.get(

@@ -1,5 +1,7 @@
 import { Decimal, normalizeDecimalString, toDecimal } from '../../lib/decimal.js';
 import { afterCommit } from '../../platform/db/data-changes.js';
+import type { Cache } from '../../platform/cache/cache.js';
+import { createUserDataVersions } from '../../platform/cache/user-data-versions.js';
 import type { Tx } from '../../platform/db/database.js';
 import { publishIds } from '../../platform/events/after-commit-events.js';
 import type { EventPublisher } from '../../platform/events/event-bus.js';
@@ -23,6 +25,8 @@ export interface TradesServiceDeps {
   accountsService: Pick<AccountsService, 'getAccount'>;
   /** trade.created/updated/deleted and analytics.invalidated, published after the rebuild's transaction commits. */
   events?: EventPublisher;
+  /** Where list pages are cached (by user data version, see `invalidateUsers`); without it every page is read from the database. */
+  pageCache?: { cache: Pick<Cache, 'get' | 'set' | 'setIfAbsent'>; ttlSeconds: number };
 }
 
 /** The trades one transaction changed, announced together once it commits. */
@@ -41,6 +45,14 @@ const REBUILD_CHUNK = 200;
  */
 const DERIVE_YIELD_EXECUTIONS = 1000;
 const DEFAULT_SORT = '-openedAt';
+/** Every cache key of the trades list starts with this. */
+const LIST_KEY_PREFIX = 'tl:';
+/**
+ * The largest list page kept in the cache (characters of JSON; a page of 50 plain trades is
+ * about 35,000): the in-process cache bounds its entries by count, so a few pages of 500 trades
+ * with long notes must not take its memory.
+ */
+const MAX_CACHED_PAGE = 64 * 1024;
 
 const dec = (value: string) => normalizeDecimalString(value);
 const decOrNull = (value: string | null) => (value === null ? null : normalizeDecimalString(value));
@@ -178,8 +190,9 @@ function invalidExecution(error: InvalidExecutionInputError, field: string): App
   return badRequest(`invalid_${error.field === 'quantity' || error.field === 'price' ? error.field : 'instrument'}`, error.message, { field });
 }
 
-export function createTradesService({ tradesRepository, executionsRepository, accountsService, events = noEvents }: TradesServiceDeps) {
+export function createTradesService({ tradesRepository, executionsRepository, accountsService, events = noEvents, pageCache }: TradesServiceDeps) {
   const changesOf = new WeakMap<Tx, Map<string, TradeChanges>>();
+  const versions = pageCache && createUserDataVersions(pageCache.cache, LIST_KEY_PREFIX);
 
   /** Every rebuild of trades goes through here, so every way a trade changes is announced. */
   function recordChanges(userId: string, synced: { created: string[]; updated: string[]; deleted: string[] }, tx: Tx): void {
@@ -376,6 +389,29 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
       // Only a trade with a stop or an initial risk has an R multiple (the one decimal computation of the list).
       for (const trade of data) if (trade.stopPrice !== null || trade.initialRisk !== null) trade.rMultiple = rMultiple(trade);
       return { data, page: { nextCursor, limit } };
+    },
+
+    /**
+     * The JSON of `listTrades`, from the cache when this page was read since the user's data last
+     * changed: entries are keyed by the user's data version, which `invalidateUsers` renews after
+     * every committed write to the user's trading data or settings. Not cached when there is no
+     * cache, when it cannot keep a version (Redis down) or when the page is large.
+     */
+    async listTradesJson(userId: string, query: TradeListInput): Promise<string> {
+      const version = versions && (await versions.current(userId));
+      if (!pageCache || version === undefined) return JSON.stringify(await service.listTrades(userId, query));
+      const entries = Object.entries(query).sort(([a], [b]) => (a < b ? -1 : 1));
+      const key = `${LIST_KEY_PREFIX}${userId}:${version}:${JSON.stringify(entries)}`;
+      const hit = await pageCache.cache.get(key);
+      if (hit !== undefined) return hit;
+      const json = JSON.stringify(await service.listTrades(userId, query));
+      if (json.length <= MAX_CACHED_PAGE) await pageCache.cache.set(key, json, pageCache.ttlSeconds);
+      return json;
+    },
+
+    /** After a commit that changed these users' data or settings: their cached list pages are not read again. */
+    async invalidateUsers(userIds: readonly string[]): Promise<void> {
+      if (versions) await versions.renew(userIds);
     },
 
     /** Records the fills as executions of one instrument, rebuilds it, answers the trades they belong to. */
