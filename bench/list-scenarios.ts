@@ -2,11 +2,15 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Config } from '../src/config/config.js';
+import type { TradeListInput } from '../src/modules/trades/trades.schemas.js';
+import type { TradesService } from '../src/modules/trades/trades.service.js';
 import { createTokenService } from '../src/platform/auth/tokens.js';
 import type { Db } from '../src/platform/db/database.js';
+import type { Row } from './lib.js';
 
 export interface ListScenario {
   scenario: string;
+  query: TradeListInput;
   path: string;
 }
 
@@ -21,12 +25,38 @@ export async function listScenarios(db: Db, config: Config, userId: string): Pro
   const from = day(loMs + (hiMs - loMs) / 4);
   const to = day(loMs + ((hiMs - loMs) * 3) / 4);
   const { token } = await createTokenService(config).signAccess({ userId, role: 'user', sessionId: randomUUID() });
+  const scenario = (name: string, query: TradeListInput): ListScenario => ({
+    scenario: name,
+    query,
+    path: `/api/v1/trades?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString()}`,
+  });
   return {
     headers: { authorization: `Bearer ${token}` },
     scenarios: [
-      { scenario: 'trades list, first page (limit 50)', path: '/api/v1/trades?limit=50' },
-      { scenario: `trades list, symbol + date range (SYM07, ${from} – ${to})`, path: `/api/v1/trades?symbol=SYM07&from=${from}&to=${to}&limit=50` },
-      { scenario: 'trades list, sort=-netPnl', path: '/api/v1/trades?sort=-netPnl&limit=50' },
+      scenario('trades list, first page (limit 50)', { limit: 50 }),
+      scenario(`trades list, symbol + date range (SYM07, ${from} – ${to})`, { symbol: 'SYM07', from, to, limit: 50 }),
+      scenario('trades list, sort=-netPnl', { sort: '-netPnl', limit: 50 }),
     ],
   };
+}
+
+/**
+ * The query path alone, in this process and without a page cache: `listTrades` (statement,
+ * round trip, rows to the API's objects) called one at a time, `runs` times after a warm-up.
+ */
+export async function measureQueryPath(tradesService: Pick<TradesService, 'listTrades'>, userId: string, scenarios: readonly ListScenario[], runs: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const { scenario, query } of scenarios) {
+    for (let i = 0; i < 20; i++) await tradesService.listTrades(userId, query);
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      await tradesService.listTrades(userId, query);
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    const at = (q: number) => Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))]! * 10) / 10;
+    rows.push({ scenario: `${scenario}, query path in-process (${runs} calls, one at a time)`, p50: at(0.5), p95: at(0.95), p99: at(0.99), note: 'p97.5 column: p95' });
+  }
+  return rows;
 }
