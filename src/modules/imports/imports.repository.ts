@@ -340,9 +340,11 @@ export function createImportsRepository(db: Db) {
       return ids;
     },
 
-    /** Staged rows of imports that are no longer running (a crash between failing and cleaning). */
+    /** Staged rows of imports that are no longer running or no longer exist (a crash between failing and cleaning, a deleted user). */
     async deleteOrphanStaging(tx: Executor = db): Promise<void> {
-      await tx.execute(sql`delete from ${importStaging} s using ${imports} i where i.id = s.import_id and i.status in ('done', 'failed')`);
+      await tx.execute(sql`
+        delete from ${importStaging} s
+        where not exists (select 1 from ${imports} i where i.id = s.import_id and i.status in ('queued', 'parsing', 'writing'))`);
     },
 
     /** Which of these ids are imports still queued or running. */
