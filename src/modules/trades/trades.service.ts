@@ -220,20 +220,41 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
     }
   }
 
+  const refKey = (ref: InstrumentRef) => `${ref.accountId}:${ref.instrumentKey}`;
+
   async function rebuildInTx(userId: string, refs: readonly InstrumentRef[], tx: Tx): Promise<{ instruments: number; trades: number }> {
+    return rebuildGroupsInTx(userId, [refs], tx);
+  }
+
+  /**
+   * Locks every instrument of `groups` (in one fixed order), rebuilds group after group (each in
+   * rounds of at most REBUILD_CHUNK instruments), then refreshes the daily aggregates and bumps
+   * the data generation once for all of them.
+   */
+  async function rebuildGroupsInTx(userId: string, groups: readonly (readonly InstrumentRef[])[], tx: Tx): Promise<{ instruments: number; trades: number }> {
+    // Each instrument once, in the first group that names it (lockInstruments sorts for its own lock order).
     const unique = new Map<string, InstrumentRef>();
-    for (const ref of refs) unique.set(`${ref.accountId}:${ref.instrumentKey}`, { accountId: ref.accountId, instrumentKey: ref.instrumentKey });
-    const ordered = [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, ref]) => ref);
-    await tradesRepository.lockInstruments(ordered, tx);
+    const rounds: InstrumentRef[][] = [];
+    for (const group of groups) {
+      const round: InstrumentRef[] = [];
+      for (const ref of group) {
+        const key = refKey(ref);
+        if (unique.has(key)) continue;
+        const own = { accountId: ref.accountId, instrumentKey: ref.instrumentKey };
+        unique.set(key, own);
+        round.push(own);
+      }
+      round.sort((a, b) => (refKey(a) < refKey(b) ? -1 : 1));
+      for (let start = 0; start < round.length; start += REBUILD_CHUNK) rounds.push(round.slice(start, start + REBUILD_CHUNK));
+    }
+    await tradesRepository.lockInstruments([...unique.values()], tx);
     let tradeCount = 0;
     const touched: AggregateKey[] = [];
-    for (let start = 0; start < ordered.length; start += REBUILD_CHUNK) {
-      tradeCount += await rebuildChunk(userId, ordered.slice(start, start + REBUILD_CHUNK), touched, tx);
-    }
+    for (const round of rounds) tradeCount += await rebuildChunk(userId, round, touched, tx);
     // Same transaction: the daily aggregates never disagree with the trades they sum.
     await tradesRepository.refreshDailyAggregates(userId, touched, tx);
     await tradesRepository.bumpDataGeneration(userId, tx);
-    return { instruments: ordered.length, trades: tradeCount };
+    return { instruments: unique.size, trades: tradeCount };
   }
 
   /**
@@ -332,6 +353,15 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
     async rebuildInstruments(userId: string, refs: readonly InstrumentRef[], tx?: Tx): Promise<{ instruments: number; trades: number }> {
       if (tx) return rebuildInTx(userId, refs, tx);
       return tradesRepository.transaction((own) => rebuildInTx(userId, refs, own));
+    },
+
+    /**
+     * rebuildInstruments for many instruments at once, `groups` bounding what is held in memory:
+     * each group's executions are loaded, derived and written before the next group's, all in
+     * `tx`; the daily aggregates and the data generation are updated once at the end.
+     */
+    async rebuildInstrumentGroups(userId: string, groups: readonly (readonly InstrumentRef[])[], tx: Tx): Promise<{ instruments: number; trades: number }> {
+      return rebuildGroupsInTx(userId, groups, tx);
     },
 
     /** The trades each execution belongs to after the last rebuild (two for one that crossed zero). */
