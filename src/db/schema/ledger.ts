@@ -155,6 +155,12 @@ export const trades = pgTable(
     currency: text('currency').notNull(),
     firstExecutionId: uuid('first_execution_id').notNull(),
     executionCount: integer('execution_count').notNull(),
+    /**
+     * Fingerprint of the derived columns and the fill links as the last rebuild wrote them: a
+     * rebuild rewrites only the trades whose fingerprint changed. Null before the first rebuild
+     * that set it (such a trade is rewritten once).
+     */
+    derivedHash: text('derived_hash'),
     notes: text('notes').notNull().default(''),
     playbookId: uuid('playbook_id').references(() => playbooks.id, { onDelete: 'set null' }),
     stopPrice: numeric('stop_price'),

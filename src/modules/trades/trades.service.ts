@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Decimal, normalizeDecimalString, toDecimal } from '../../lib/decimal.js';
 import { afterCommit } from '../../platform/db/data-changes.js';
 import type { Tx } from '../../platform/db/database.js';
@@ -45,8 +46,16 @@ const DEFAULT_SORT = '-openedAt';
 const dec = (value: string) => normalizeDecimalString(value);
 const decOrNull = (value: string | null) => (value === null ? null : normalizeDecimalString(value));
 
+/** The fingerprint of a derived row's columns and fills (derived_hash): what a rebuild compares with the stored trade. */
+function fingerprint(row: Omit<DerivedTradeRow, 'derived_hash'>, fills: DerivedTrade['fills']): string {
+  const hash = createHash('sha1');
+  hash.update(JSON.stringify(row));
+  for (const f of fills) hash.update(`|${f.executionId},${f.quantity},${f.fees},${f.role}`);
+  return hash.digest('base64');
+}
+
 function toDerivedRow(trade: DerivedTrade, first: LedgerExecution): DerivedTradeRow {
-  return {
+  const row = {
     account_id: first.accountId,
     instrument_key: first.instrumentKey,
     symbol: first.symbol,
@@ -69,6 +78,7 @@ function toDerivedRow(trade: DerivedTrade, first: LedgerExecution): DerivedTrade
     first_execution_id: trade.firstExecutionId,
     execution_count: trade.executionCount,
   };
+  return { ...row, derived_hash: fingerprint(row, trade.fills) };
 }
 
 /**
@@ -293,19 +303,25 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
     const synced = await tradesRepository.syncTrades(userId, chunk, rows, tx);
     for (const key of synced.touched) touched.push(key);
     recordChanges(userId, synced, tx);
-    const idByFirst = synced.idByFirst;
-    const tradeIds = rows.map((row) => idByFirst.get(row.first_execution_id)!);
-    const links: LinkColumns = { tradeIds: [], executionIds: [], quantities: [], fees: [], roles: [] };
-    tradeFills.forEach((fills, i) => {
-      for (const fill of fills) {
-        links.tradeIds.push(tradeIds[i]!);
+    // Only written trades have links to write: a new trade's are inserted, a rewritten one's compared with what is stored.
+    const created = new Set(synced.created);
+    const updated = new Set(synced.updated);
+    const newLinks: LinkColumns = { tradeIds: [], executionIds: [], quantities: [], fees: [], roles: [] };
+    const changedLinks: LinkColumns = { tradeIds: [], executionIds: [], quantities: [], fees: [], roles: [] };
+    rows.forEach((row, i) => {
+      const id = synced.idByFirst.get(row.first_execution_id)!;
+      const links = created.has(id) ? newLinks : updated.has(id) ? changedLinks : null;
+      if (links === null) return;
+      for (const fill of tradeFills[i]!) {
+        links.tradeIds.push(id);
         links.executionIds.push(fill.executionId);
         links.quantities.push(fill.quantity);
         links.fees.push(fill.fees);
         links.roles.push(fill.role);
       }
     });
-    await tradesRepository.syncLinks(tradeIds, links, tx);
+    await tradesRepository.insertLinks(newLinks, tx);
+    await tradesRepository.syncLinks([...updated], changedLinks, tx);
     return rows.length;
   }
 
