@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importStaging } from '../../../src/db/schema/index.js';
+import { importStaging, imports } from '../../../src/db/schema/index.js';
 import type { StagedExecution } from '../../../src/modules/imports/imports.repository.js';
 import { createImportsRepository } from '../../../src/modules/imports/imports.repository.js';
 import type { TestApp } from '../../helpers/app.js';
-import { buildTestApp } from '../../helpers/app.js';
+import { buildTestApp, createUser } from '../../helpers/app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -49,16 +49,19 @@ async function staged(importId: string) {
 describe('staging parsed executions', () => {
   it('stage (COPY on PostgreSQL) stores exactly what the unnest insert stores, escapes and nulls included', async () => {
     const repository = createImportsRepository(t.database.db);
-    const [viaStage, viaRows] = [randomUUID(), randomUUID()];
+    // Running imports own the rows (start-up recovery elsewhere deletes staged rows of imports that are not running).
+    const user = await createUser(t);
+    const running = { userId: user.id, status: 'parsing' as const, brokerRequested: 'tradesense', timezone: 'UTC', onInvalid: 'reject' as const, fileBytes: 1, fileSha256: 'x' };
+    const [viaStage, viaRows] = (await t.database.db.insert(imports).values([running, running]).returning({ id: imports.id })).map((r) => r.id);
     const input = rows();
-    await repository.stage(viaStage, input);
-    await repository.stageRows(viaRows, input);
-    const expected = await staged(viaRows);
+    await repository.stage(viaStage!, input);
+    await repository.stageRows(viaRows!, input);
+    const expected = await staged(viaRows!);
     expect(expected.map((r) => r.symbol)).toEqual(input.map((r) => r.symbol));
     expect(expected.map((r) => r.brokerExecId)).toEqual(input.map((r) => r.brokerExecId));
-    expect(await staged(viaStage)).toEqual(expected);
-    await repository.deleteStaging(viaStage);
-    await repository.deleteStaging(viaRows);
-    expect(await repository.countStaged(viaStage)).toBe(0);
+    expect(await staged(viaStage!)).toEqual(expected);
+    await repository.deleteStaging(viaStage!);
+    await repository.deleteStaging(viaRows!);
+    expect(await repository.countStaged(viaStage!)).toBe(0);
   });
 });
