@@ -13,22 +13,20 @@ ALTER TABLE "trades" ALTER COLUMN "id" SET DEFAULT uuid_v7();--> statement-break
 -- users). ANY(ARRAY(...)) keeps the cached plan an index scan whatever the number of deleted rows.
 ALTER TABLE "trade_executions" DROP CONSTRAINT "trade_executions_trade_id_trades_id_fk";--> statement-breakpoint
 ALTER TABLE "trade_executions" DROP CONSTRAINT "trade_executions_execution_id_executions_id_fk";--> statement-breakpoint
-CREATE FUNCTION trade_executions_delete_of_trades() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION trade_executions_delete_links() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  DELETE FROM trade_executions WHERE trade_id = ANY (ARRAY(SELECT id FROM gone));
+  IF TG_TABLE_NAME = 'trades' THEN
+    DELETE FROM trade_executions WHERE trade_id = ANY (ARRAY(SELECT id FROM gone));
+  ELSE
+    DELETE FROM trade_executions WHERE execution_id = ANY (ARRAY(SELECT id FROM gone));
+  END IF;
   RETURN NULL;
 END
 $$;--> statement-breakpoint
 CREATE TRIGGER trades_delete_links AFTER DELETE ON trades REFERENCING OLD TABLE AS gone
-  FOR EACH STATEMENT EXECUTE FUNCTION trade_executions_delete_of_trades();--> statement-breakpoint
-CREATE FUNCTION trade_executions_delete_of_executions() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  DELETE FROM trade_executions WHERE execution_id = ANY (ARRAY(SELECT id FROM gone));
-  RETURN NULL;
-END
-$$;--> statement-breakpoint
+  FOR EACH STATEMENT EXECUTE FUNCTION trade_executions_delete_links();--> statement-breakpoint
 CREATE TRIGGER executions_delete_links AFTER DELETE ON executions REFERENCING OLD TABLE AS gone
-  FOR EACH STATEMENT EXECUTE FUNCTION trade_executions_delete_of_executions();--> statement-breakpoint
+  FOR EACH STATEMENT EXECUTE FUNCTION trade_executions_delete_links();--> statement-breakpoint
 -- Staging rows are written once, read once by the import's write transaction and deleted by import id: no WAL (a
 -- crash empties the table, and start-up recovery fails every import it interrupted anyway), no index, no foreign key.
 ALTER TABLE "import_staging" DROP CONSTRAINT "import_staging_import_id_imports_id_fk";--> statement-breakpoint
