@@ -238,8 +238,8 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
 
   /**
    * Locks every instrument of `groups` (in one fixed order), rebuilds group after group (each in
-   * rounds of at most REBUILD_CHUNK instruments), then refreshes the daily aggregates and bumps
-   * the data generation once for all of them.
+   * rounds of at most REBUILD_CHUNK instruments, each round followed by the refresh of the daily
+   * aggregates it touched), then bumps the data generation once for all of them.
    */
   async function rebuildGroupsInTx(userId: string, groups: readonly (readonly InstrumentRef[])[], tx: Tx): Promise<{ instruments: number; trades: number }> {
     // Each instrument once, in the first group that names it (lockInstruments sorts for its own lock order).
@@ -259,10 +259,14 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
     }
     await tradesRepository.lockInstruments([...unique.values()], tx);
     let tradeCount = 0;
-    const touched: AggregateKey[] = [];
-    for (const round of rounds) tradeCount += await rebuildChunk(userId, round, touched, tx);
-    // Same transaction: the daily aggregates never disagree with the trades they sum.
-    await tradesRepository.refreshDailyAggregates(userId, touched, tx);
+    for (const round of rounds) {
+      const touched: AggregateKey[] = [];
+      tradeCount += await rebuildChunk(userId, round, touched, tx);
+      // Same transaction: the daily aggregates never disagree with the trades they sum. Refreshed
+      // per round, so an import's touched places are never all held at once.
+      await tradesRepository.refreshDailyAggregates(userId, touched, tx);
+    }
+    if (rounds.length === 0) await tradesRepository.refreshDailyAggregates(userId, [], tx);
     await tradesRepository.bumpDataGeneration(userId, tx);
     return { instruments: unique.size, trades: tradeCount };
   }
