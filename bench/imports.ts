@@ -1,5 +1,5 @@
 /**
- * Import throughput on PostgreSQL: `npx tsx bench/imports.ts [--rows 1000000] [--quick]`.
+ * Import throughput on PostgreSQL: `npx tsx bench/imports.ts [--rows 1000000] [--quick] [--e2e-only | --phases-only]`.
  *
  * 1. Generates an N-row TradeSense generic CSV (500 symbols, half the rows with a broker id).
  * 2. In this process: parsing alone (parse + validate + prepare), staging alone (the batched
@@ -37,6 +37,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 /** Only the end-to-end run through the server (the in-process phases take longer than it). */
 const e2eOnly = args.includes('--e2e-only');
+/** Only the in-process phases (no server). */
+const phasesOnly = args.includes('--phases-only');
 const rowsArg = args.indexOf('--rows');
 const ROWS = rowsArg >= 0 ? Number(args[rowsArg + 1]) : quick ? 100_000 : 1_000_000;
 const SYMBOLS = 500;
@@ -159,6 +161,7 @@ async function main() {
   };
 
   if (!e2eOnly) await phases(file, bytes, push);
+  if (phasesOnly) return;
 
   // End to end through the server.
   const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });

@@ -1,5 +1,5 @@
 /**
- * Ledger benchmark (issue: the ledger). `npx tsx bench/ledger.ts [--executions 1000000] [--quick]`
+ * Ledger benchmark (issue: the ledger). `npx tsx bench/ledger.ts [--executions 1000000] [--quick] [--rebuild-only]`
  *
  * On PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test): generates N
  * executions for one new user (3 accounts, 60 symbols, scale-ins, scale-outs and flips),
@@ -28,7 +28,9 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 /** Keep the generated user and its data (for EXPLAIN ANALYZE afterwards); the user id is printed. */
 const keep = args.includes('--keep');
-const count = Number(args.includes('--executions') ? args[args.indexOf('--executions') + 1] : quick ? 100_000 : 1_000_000);
+/** Only the in-process rebuilds of the 10,000-execution instrument (beside `--executions` others, default none); no server. */
+const rebuildOnly = args.includes('--rebuild-only');
+const count = Number(args.includes('--executions') ? args[args.indexOf('--executions') + 1] : rebuildOnly ? 0 : quick ? 100_000 : 1_000_000);
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const secret = 'bench-secret-bench-secret-bench-secret-0123';
 const config = loadConfig({ DATABASE_URL: databaseUrl, JWT_SECRET: secret, DB_POOL_MAX: '4', DB_STATEMENT_TIMEOUT_MS: '0' });
@@ -188,6 +190,12 @@ async function main() {
   }
   changed.sort((a, b) => a - b);
   rows.push({ scenario: 'rebuild one instrument, 10,000 executions, one fee changed', note: `median ${Math.round(changed[2]!)} ms (min ${Math.round(changed[0]!)}, max ${Math.round(changed[4]!)})` });
+  if (rebuildOnly) {
+    for (const row of rows) console.log(`${row.scenario}: ${row.note}`);
+    await db.execute(sql`delete from users where id = ${userId}`);
+    await database.close();
+    return;
+  }
 
   // HTTP: the compiled server against the same database.
   const { headers, scenarios } = await listScenarios(db, config, userId);

@@ -56,14 +56,15 @@ export const imports = pgTable(
 
 /**
  * Executions parsed from a file and waiting for the import's one write transaction. Rows live
- * here only while an import runs; the write transaction (or recovery) deletes them.
+ * here only while an import runs; the write transaction (or recovery) deletes them. UNLOGGED
+ * (migration 0006; a crash empties it, and recovery fails every import it interrupted anyway),
+ * with no index and no foreign key: the rows are written once, read once by the write
+ * transaction, and deleted by import id (recovery also deletes rows of imports that are gone).
  */
 export const importStaging = pgTable(
   'import_staging',
   {
-    importId: uuid('import_id')
-      .notNull()
-      .references(() => imports.id, { onDelete: 'cascade' }),
+    importId: uuid('import_id').notNull(),
     /** File order: line, then the position among the executions one line yielded. */
     ord: bigint('ord', { mode: 'number' }).notNull(),
     line: integer('line').notNull(),
@@ -90,5 +91,5 @@ export const importStaging = pgTable(
     /** Hash of the execution's content without the account; the occurrence number is added when written. */
     contentKey: text('content_key').notNull(),
   },
-  (t) => [index('import_staging_import_idx').on(t.importId, t.ord), check('import_staging_ord_positive', sql`${t.ord} >= 0`)],
+  (t) => [check('import_staging_ord_positive', sql`${t.ord} >= 0`)],
 );

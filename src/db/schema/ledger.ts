@@ -48,7 +48,8 @@ export const accounts = pgTable(
 export const executions = pgTable(
   'executions',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    /** Time-ordered (UUIDv7, see migration 0006): a large import appends to the id indexes instead of scattering over them. */
+    id: uuid('id').primaryKey().default(sql`uuid_v7()`),
     /** Global insertion order: the tie-breaker for executions at the same instant (input order). */
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity().notNull(),
     userId: uuid('user_id')
@@ -126,7 +127,8 @@ export const playbookRules = pgTable(
 export const trades = pgTable(
   'trades',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    /** Time-ordered like executions.id. */
+    id: uuid('id').primaryKey().default(sql`uuid_v7()`),
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
@@ -153,6 +155,12 @@ export const trades = pgTable(
     currency: text('currency').notNull(),
     firstExecutionId: uuid('first_execution_id').notNull(),
     executionCount: integer('execution_count').notNull(),
+    /**
+     * Fingerprint of the derived columns and the fill links as the last rebuild wrote them: a
+     * rebuild rewrites only the trades whose fingerprint changed. Null before the first rebuild
+     * that set it (such a trade is rewritten once).
+     */
+    derivedHash: text('derived_hash'),
     notes: text('notes').notNull().default(''),
     playbookId: uuid('playbook_id').references(() => playbooks.id, { onDelete: 'set null' }),
     stopPrice: numeric('stop_price'),
@@ -181,16 +189,18 @@ export const trades = pgTable(
   ],
 );
 
-/** Which part of which execution belongs to a trade (a fill crossing zero belongs to two). */
+/**
+ * Which part of which execution belongs to a trade (a fill crossing zero belongs to two).
+ * No foreign keys: their per-row checks cost more than the rest of a large rebuild. Only the
+ * trade rebuild writes links, for trades it has just written and executions it has just read
+ * under the instruments' locks; deleting trades or executions deletes their links through
+ * statement-level triggers (migration 0006), one set-based delete per statement.
+ */
 export const tradeExecutions = pgTable(
   'trade_executions',
   {
-    tradeId: uuid('trade_id')
-      .notNull()
-      .references(() => trades.id, { onDelete: 'cascade' }),
-    executionId: uuid('execution_id')
-      .notNull()
-      .references(() => executions.id, { onDelete: 'cascade' }),
+    tradeId: uuid('trade_id').notNull(),
+    executionId: uuid('execution_id').notNull(),
     quantity: numeric('quantity').notNull(),
     fees: numeric('fees').notNull(),
     role: text('role', { enum: ['open', 'close'] }).notNull(),

@@ -126,7 +126,7 @@ export interface ImportPipelineDeps {
   importsRepository: ImportsRepository;
   accountsService: Pick<AccountsService, 'getAccount'>;
   accountsRepository: Pick<AccountsRepository, 'list' | 'insert'>;
-  tradesService: Pick<TradesService, 'rebuildInstruments'>;
+  tradesService: Pick<TradesService, 'rebuildInstrumentGroups'>;
   config: ImportsConfig;
   /** One process owns the database (PGlite): every running import found at start is abandoned. */
   singleProcess: boolean;
@@ -315,7 +315,7 @@ export function createImportPipeline({ importsRepository, accountsService, accou
         const { routes, created } = await routeAccounts(job.userId, refs, broker, tx);
         const touched = await importsRepository.writeStaged(job.userId, job.id, routes, tx);
         const added = touched.reduce((n, t) => n + t.added, 0);
-        for (const group of rebuildGroups(touched)) await tradesService.rebuildInstruments(job.userId, group, tx);
+        await tradesService.rebuildInstrumentGroups(job.userId, rebuildGroups(touched), tx);
         await importsRepository.deleteStaging(job.id, tx);
         const done = { ...parsed.progress, executionsAdded: added, duplicatesSkipped: parsed.progress.executionsParsed - added, accountsCreated: created };
         await importsRepository.markDone(job.id, { ...done, rowErrors }, tx);

@@ -1,4 +1,8 @@
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { dailyAggregates, executions, importStaging, imports, tradeExecutions, trades } from '../../db/schema/index.js';
 import type { ImportStatus } from '../../db/schema/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
@@ -122,7 +126,34 @@ function rowsOf<T>(result: unknown): T[] {
 
 const running = inArray(imports.status, [...RUNNING_STATUSES]);
 
+/** The staging columns COPY writes, in the order copyLine prints them. */
+const STAGING_COPY = `copy import_staging (import_id, ord, line, account_id, account_ref, instrument_key, executed_at, symbol, asset_class, side,
+  quantity, price, commission, fees, multiplier, currency, broker_exec_id, underlying, expiry, strike, option_right, content_key) from stdin`;
+
+/** One value in COPY's text format: \N for null; backslash, tab, newline and carriage return escaped. */
+function copyValue(value: string | number | null): string {
+  if (value === null) return '\\N';
+  const text = String(value);
+  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : text;
+}
+
+function copyLine(importId: string, r: StagedExecution): string {
+  return [
+    importId, r.ord, r.line, r.accountId, r.accountRef, r.instrumentKey, r.executedAt.toISOString(), r.symbol, r.assetClass, r.side,
+    r.quantity, r.price, r.commission, r.fees, r.multiplier, r.currency, r.brokerExecId, r.underlying, r.expiry, r.strike, r.optionRight, r.contentKey,
+  ]
+    .map(copyValue)
+    .join('\t') + '\n';
+}
+
+/** The pool behind a Drizzle node-postgres database; undefined on PGlite. */
+function poolOf(db: Db): pg.Pool | undefined {
+  const client = (db as unknown as { $client?: unknown }).$client;
+  return client instanceof pg.Pool ? client : undefined;
+}
+
 export function createImportsRepository(db: Db) {
+  const pool = poolOf(db);
   return {
     transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
       return db.transaction(fn);
@@ -221,8 +252,27 @@ export function createImportsRepository(db: Db) {
         .where(and(inArray(imports.id, [...ids]), running));
     },
 
-    /** Batched multi-row insert through unnest: one statement and 21 array parameters per batch. */
-    async stage(importId: string, rows: readonly StagedExecution[], tx: Executor = db): Promise<void> {
+    /**
+     * Writes a batch of parsed executions to staging (committed on its own). On PostgreSQL one
+     * COPY FROM STDIN on a pooled connection; on PGlite (and inside a transaction) one multi-row
+     * insert through unnest, 21 array parameters per batch.
+     */
+    async stage(importId: string, rows: readonly StagedExecution[], tx?: Tx): Promise<void> {
+      if (rows.length === 0) return;
+      if (pool && !tx) {
+        const client = await pool.connect();
+        try {
+          await pipeline(Readable.from([rows.map((r) => copyLine(importId, r)).join('')]), client.query(copyFrom(STAGING_COPY)));
+        } finally {
+          client.release();
+        }
+        return;
+      }
+      await this.stageRows(importId, rows, tx ?? db);
+    },
+
+    /** The unnest form of `stage`: the embedded database's path, and the shared one tests compare COPY with. */
+    async stageRows(importId: string, rows: readonly StagedExecution[], tx: Executor = db): Promise<void> {
       if (rows.length === 0) return;
       const col = <K extends keyof StagedExecution>(key: K) => sql.param(rows.map((r) => r[key]));
       await tx.execute(sql`
@@ -340,9 +390,11 @@ export function createImportsRepository(db: Db) {
       return ids;
     },
 
-    /** Staged rows of imports that are no longer running (a crash between failing and cleaning). */
+    /** Staged rows of imports that are no longer running or no longer exist (a crash between failing and cleaning, a deleted user). */
     async deleteOrphanStaging(tx: Executor = db): Promise<void> {
-      await tx.execute(sql`delete from ${importStaging} s using ${imports} i where i.id = s.import_id and i.status in ('done', 'failed')`);
+      await tx.execute(sql`
+        delete from ${importStaging} s
+        where not exists (select 1 from ${imports} i where i.id = s.import_id and i.status in ('queued', 'parsing', 'writing'))`);
     },
 
     /** Which of these ids are imports still queued or running. */

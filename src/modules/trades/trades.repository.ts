@@ -55,6 +55,8 @@ export interface DerivedTradeRow {
   currency: string;
   first_execution_id: string;
   execution_count: number;
+  /** Fingerprint of the columns above and of the trade's fills: equal fingerprints, nothing to write. */
+  derived_hash: string;
 }
 
 /** Fill links as columns (one entry per link in each array), the shape the statement unnests. */
@@ -179,6 +181,7 @@ const DERIVED_COLUMNS: readonly (keyof DerivedTradeRow)[] = [
   'currency',
   'first_execution_id',
   'execution_count',
+  'derived_hash',
 ];
 
 function rowsOf<T>(result: unknown): T[] {
@@ -367,84 +370,79 @@ export function createTradesRepository(db: Db) {
     },
 
     /**
-     * Makes the stored trades of these instruments equal to `rows` in one statement: deletes the
-     * trades whose first execution no longer opens a trade (their fill, tag and rule-check links
-     * go with them), inserts new ones, and rewrites the derived columns (never the annotation
-     * columns) of those whose values differ, keyed by first execution. Unchanged rows are not
-     * touched, so their updated_at stays. Answers the id of every row of `rows` and the ids of
-     * the trades created, rewritten and deleted (for real-time events).
-     *
-     * The differences are set operations (EXCEPT, NOT IN over a hashed subplan) and the deletes
-     * go by ctid, so no plan can degrade into a nested loop over the instrument's trades.
-     *
-     * Also answers where the closed trades it deleted, inserted or changed sit in the daily
-     * aggregates, before and after the change (`touched`), for refreshDailyAggregates.
+     * Makes the stored trades of these instruments equal to `rows`, keyed by first execution:
+     * deletes the trades whose first execution no longer opens a trade (their fill, tag and
+     * rule-check links go with them), inserts new ones, and rewrites the derived columns (never
+     * the annotation columns) of those whose fingerprint (`derived_hash`: derived columns and
+     * fills) differs from the stored one. Unchanged rows are not written or locked, so their
+     * updated_at stays. Reads only (id, first execution, fingerprint, aggregate place) of the
+     * stored rows, one trades_instrument_idx range per instrument; writes only what changed.
+     * Answers the id of every row of `rows`, the ids created, rewritten and deleted (for
+     * real-time events), which rows were written (their links need syncing), and where the
+     * closed trades it deleted, inserted or changed sit in the daily aggregates, before and after
+     * the change (`touched`, for refreshDailyAggregates).
      */
     async syncTrades(userId: string, refs: readonly InstrumentRef[], rows: readonly DerivedTradeRow[], tx: Tx): Promise<SyncedTrades> {
       const synced: SyncedTrades = { idByFirst: new Map(), created: [], updated: [], deleted: [], touched: [] };
       if (refs.length === 0) return synced;
-      const col = <K extends keyof DerivedTradeRow>(key: K) => sql.param(rows.map((r) => r[key]));
-      const derived = sql.raw(DERIVED_COLUMNS.join(', '));
-      const result = await tx.execute(sql`
-        with w as (
-          select * from unnest(${col('account_id')}::uuid[], ${col('instrument_key')}::text[], ${col('symbol')}::text[],
-            ${col('asset_class')}::text[], ${col('side')}::text[], ${col('status')}::text[], ${col('opened_at')}::timestamptz[],
-            ${col('closed_at')}::timestamptz[], ${col('quantity')}::numeric[], ${col('open_quantity')}::numeric[], ${col('avg_entry')}::numeric[],
-            ${col('avg_exit')}::numeric[], ${col('gross_pnl')}::numeric[], ${col('fees')}::numeric[], ${col('net_pnl')}::numeric[],
-            ${col('cost_basis')}::numeric[], ${col('hold_seconds')}::bigint[], ${col('multiplier')}::numeric[], ${col('currency')}::text[],
-            ${col('first_execution_id')}::uuid[], ${col('execution_count')}::int[])
-          as w(${derived})
-        ),
-        stored as (
-          -- One trades_instrument_idx range per instrument (OFFSET 0: see syncLinks).
-          select t.* from unnest(${sql.param(refs.map((r) => r.accountId))}::uuid[], ${sql.param(refs.map((r) => r.instrumentKey))}::text[]) as r(account_id, instrument_key)
-          cross join lateral (
-            select x.ctid as row_id, x.id, ${sql.raw(DERIVED_COLUMNS.map((c) => `x.${c}`).join(', '))}
-            from ${trades} x
-            where x.account_id = r.account_id and x.instrument_key = r.instrument_key and x.user_id = ${userId} offset 0
-          ) t
-        ),
-        stale as (
-          delete from ${trades} t
-          where t.ctid = any(array(select row_id from stored where first_execution_id not in (select first_execution_id from w)))
-          returning t.id
-        ),
-        d as (select ${derived} from w except select ${derived} from stored),
-        written as (
-          insert into ${trades} (user_id, ${derived})
-          select ${userId}::uuid, d.* from d
-          on conflict (first_execution_id) do update set
-            symbol = excluded.symbol, asset_class = excluded.asset_class, side = excluded.side, status = excluded.status,
-            opened_at = excluded.opened_at, closed_at = excluded.closed_at, quantity = excluded.quantity,
-            open_quantity = excluded.open_quantity, avg_entry = excluded.avg_entry, avg_exit = excluded.avg_exit,
-            gross_pnl = excluded.gross_pnl, fees = excluded.fees, net_pnl = excluded.net_pnl, cost_basis = excluded.cost_basis,
-            hold_seconds = excluded.hold_seconds, multiplier = excluded.multiplier, currency = excluded.currency,
-            execution_count = excluded.execution_count, updated_at = now()
-          -- xmax is 0 on a row this statement inserted, set on one it updated.
-          returning id, first_execution_id, (xmax = 0) as inserted
-        )
-        select id::text as id, first_execution_id::text as first_execution_id, null::text as change,
-               null::text as account_id, null::text as symbol, null::text as closed_at from stored
-        union all
-        select id::text, first_execution_id::text, case when inserted then 'created' else 'updated' end, null, null, null from written
-        union all
-        select id::text, null, 'deleted', null, null, null from stale
-        union all
-        -- Closed trades removed or rewritten (where they were) and closed trades written (where they are now).
-        select null, null, null, account_id::text, symbol, closed_at::text from stored
-        where status = 'closed' and (first_execution_id not in (select first_execution_id from w) or first_execution_id in (select first_execution_id from d))
-        union all
-        select null, null, null, account_id::text, symbol, closed_at::text from d where status = 'closed'`);
-      type Row = { id: string | null; first_execution_id: string | null; change: 'created' | 'updated' | 'deleted' | null; account_id: string | null; symbol: string | null; closed_at: string | null };
-      // A written row repeats a stored one with the same id; stale rows are simply never asked for.
-      for (const r of rowsOf<Row>(result)) {
-        if (r.id === null) {
-          synced.touched.push({ accountId: String(r.account_id), symbol: String(r.symbol), closedAt: String(r.closed_at) });
-          continue;
+      const storedResult = await tx.execute(sql`
+        select t.id::text as id, t.first_execution_id::text as first_execution_id, t.derived_hash, t.status,
+               t.account_id::text as account_id, t.symbol, t.closed_at::text as closed_at
+        from unnest(${sql.param(refs.map((r) => r.accountId))}::uuid[], ${sql.param(refs.map((r) => r.instrumentKey))}::text[]) as r(account_id, instrument_key)
+        cross join lateral (
+          select x.id, x.first_execution_id, x.derived_hash, x.status, x.account_id, x.symbol, x.closed_at
+          from ${trades} x
+          where x.account_id = r.account_id and x.instrument_key = r.instrument_key and x.user_id = ${userId} offset 0
+        ) t`);
+      type Stored = { id: string; first_execution_id: string; derived_hash: string | null; status: string; account_id: string; symbol: string; closed_at: string | null };
+      const stored = new Map(rowsOf<Stored>(storedResult).map((r) => [r.first_execution_id, r]));
+      const placeOf = (r: { account_id: string; symbol: string; closed_at: string | null }): AggregateKey => ({ accountId: r.account_id, symbol: r.symbol, closedAt: String(r.closed_at) });
+
+      const changed: DerivedTradeRow[] = [];
+      for (const row of rows) {
+        const old = stored.get(row.first_execution_id);
+        if (old !== undefined) {
+          stored.delete(row.first_execution_id);
+          synced.idByFirst.set(row.first_execution_id, old.id);
+          if (old.derived_hash === row.derived_hash) continue;
+          if (old.status === 'closed') synced.touched.push(placeOf(old));
         }
-        const id = String(r.id);
-        if (r.first_execution_id !== null) synced.idByFirst.set(String(r.first_execution_id), id);
-        if (r.change !== null) synced[r.change].push(id);
+        changed.push(row);
+        if (row.status === 'closed') synced.touched.push(placeOf(row));
+      }
+      // What is left of the stored rows opens no trade any more.
+      const stale = [...stored.values()];
+      if (stale.length > 0) {
+        await tx.execute(sql`delete from ${trades} where id = any(${sql.param(stale.map((r) => r.id))}::uuid[])`);
+        for (const r of stale) {
+          synced.deleted.push(r.id);
+          if (r.status === 'closed') synced.touched.push(placeOf(r));
+        }
+      }
+      if (changed.length === 0) return synced;
+
+      const col = <K extends keyof DerivedTradeRow>(key: K) => sql.param(changed.map((r) => r[key]));
+      const derived = sql.raw(DERIVED_COLUMNS.join(', '));
+      const written = await tx.execute(sql`
+        insert into ${trades} (user_id, ${derived})
+        select ${userId}::uuid, w.* from unnest(${col('account_id')}::uuid[], ${col('instrument_key')}::text[], ${col('symbol')}::text[],
+          ${col('asset_class')}::text[], ${col('side')}::text[], ${col('status')}::text[], ${col('opened_at')}::timestamptz[],
+          ${col('closed_at')}::timestamptz[], ${col('quantity')}::numeric[], ${col('open_quantity')}::numeric[], ${col('avg_entry')}::numeric[],
+          ${col('avg_exit')}::numeric[], ${col('gross_pnl')}::numeric[], ${col('fees')}::numeric[], ${col('net_pnl')}::numeric[],
+          ${col('cost_basis')}::numeric[], ${col('hold_seconds')}::bigint[], ${col('multiplier')}::numeric[], ${col('currency')}::text[],
+          ${col('first_execution_id')}::uuid[], ${col('execution_count')}::int[], ${col('derived_hash')}::text[]) as w(${derived})
+        on conflict (first_execution_id) do update set
+          symbol = excluded.symbol, asset_class = excluded.asset_class, side = excluded.side, status = excluded.status,
+          opened_at = excluded.opened_at, closed_at = excluded.closed_at, quantity = excluded.quantity,
+          open_quantity = excluded.open_quantity, avg_entry = excluded.avg_entry, avg_exit = excluded.avg_exit,
+          gross_pnl = excluded.gross_pnl, fees = excluded.fees, net_pnl = excluded.net_pnl, cost_basis = excluded.cost_basis,
+          hold_seconds = excluded.hold_seconds, multiplier = excluded.multiplier, currency = excluded.currency,
+          execution_count = excluded.execution_count, derived_hash = excluded.derived_hash, updated_at = now()
+        -- xmax is 0 on a row this statement inserted, set on one it updated.
+        returning id::text as id, first_execution_id::text as first_execution_id, (xmax = 0) as inserted`);
+      for (const r of rowsOf<{ id: string; first_execution_id: string; inserted: boolean }>(written)) {
+        synced.idByFirst.set(r.first_execution_id, r.id);
+        synced[r.inserted ? 'created' : 'updated'].push(r.id);
       }
       return synced;
     },
@@ -485,6 +483,15 @@ export function createTradesRepository(db: Db) {
           timezone: settings,
           tolerance: sql`(select breakeven_tolerance from ${users} where id = ${userId})`,
         })}`);
+    },
+
+    /** Inserts the fill links of trades that have none yet (trades syncTrades has just created). */
+    async insertLinks(links: LinkColumns, tx: Tx): Promise<void> {
+      if (links.tradeIds.length === 0) return;
+      await tx.execute(sql`
+        insert into ${tradeExecutions} (trade_id, execution_id, quantity, fees, role)
+        select * from unnest(${sql.param(links.tradeIds)}::uuid[], ${sql.param(links.executionIds)}::uuid[],
+          ${sql.param(links.quantities)}::numeric[], ${sql.param(links.fees)}::numeric[], ${sql.param(links.roles)}::text[])`);
     },
 
     /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Decimal, normalizeDecimalString, toDecimal } from '../../lib/decimal.js';
 import { afterCommit } from '../../platform/db/data-changes.js';
 import type { Cache } from '../../platform/cache/cache.js';
@@ -57,8 +58,16 @@ const MAX_CACHED_PAGE = 64 * 1024;
 const dec = (value: string) => normalizeDecimalString(value);
 const decOrNull = (value: string | null) => (value === null ? null : normalizeDecimalString(value));
 
+/** The fingerprint of a derived row's columns and fills (derived_hash): what a rebuild compares with the stored trade. */
+function fingerprint(row: Omit<DerivedTradeRow, 'derived_hash'>, fills: DerivedTrade['fills']): string {
+  const hash = createHash('sha1');
+  hash.update(JSON.stringify(row));
+  for (const f of fills) hash.update(`|${f.executionId},${f.quantity},${f.fees},${f.role}`);
+  return hash.digest('base64');
+}
+
 function toDerivedRow(trade: DerivedTrade, first: LedgerExecution): DerivedTradeRow {
-  return {
+  const row = {
     account_id: first.accountId,
     instrument_key: first.instrumentKey,
     symbol: first.symbol,
@@ -81,6 +90,7 @@ function toDerivedRow(trade: DerivedTrade, first: LedgerExecution): DerivedTrade
     first_execution_id: trade.firstExecutionId,
     execution_count: trade.executionCount,
   };
+  return { ...row, derived_hash: fingerprint(row, trade.fills) };
 }
 
 /**
@@ -223,20 +233,45 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
     }
   }
 
+  const refKey = (ref: InstrumentRef) => `${ref.accountId}:${ref.instrumentKey}`;
+
   async function rebuildInTx(userId: string, refs: readonly InstrumentRef[], tx: Tx): Promise<{ instruments: number; trades: number }> {
+    return rebuildGroupsInTx(userId, [refs], tx);
+  }
+
+  /**
+   * Locks every instrument of `groups` (in one fixed order), rebuilds group after group (each in
+   * rounds of at most REBUILD_CHUNK instruments, each round followed by the refresh of the daily
+   * aggregates it touched), then bumps the data generation once for all of them.
+   */
+  async function rebuildGroupsInTx(userId: string, groups: readonly (readonly InstrumentRef[])[], tx: Tx): Promise<{ instruments: number; trades: number }> {
+    // Each instrument once, in the first group that names it (lockInstruments sorts for its own lock order).
     const unique = new Map<string, InstrumentRef>();
-    for (const ref of refs) unique.set(`${ref.accountId}:${ref.instrumentKey}`, { accountId: ref.accountId, instrumentKey: ref.instrumentKey });
-    const ordered = [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, ref]) => ref);
-    await tradesRepository.lockInstruments(ordered, tx);
-    let tradeCount = 0;
-    const touched: AggregateKey[] = [];
-    for (let start = 0; start < ordered.length; start += REBUILD_CHUNK) {
-      tradeCount += await rebuildChunk(userId, ordered.slice(start, start + REBUILD_CHUNK), touched, tx);
+    const rounds: InstrumentRef[][] = [];
+    for (const group of groups) {
+      const round: InstrumentRef[] = [];
+      for (const ref of group) {
+        const key = refKey(ref);
+        if (unique.has(key)) continue;
+        const own = { accountId: ref.accountId, instrumentKey: ref.instrumentKey };
+        unique.set(key, own);
+        round.push(own);
+      }
+      round.sort((a, b) => (refKey(a) < refKey(b) ? -1 : 1));
+      for (let start = 0; start < round.length; start += REBUILD_CHUNK) rounds.push(round.slice(start, start + REBUILD_CHUNK));
     }
-    // Same transaction: the daily aggregates never disagree with the trades they sum.
-    await tradesRepository.refreshDailyAggregates(userId, touched, tx);
+    await tradesRepository.lockInstruments([...unique.values()], tx);
+    let tradeCount = 0;
+    for (const round of rounds) {
+      const touched: AggregateKey[] = [];
+      tradeCount += await rebuildChunk(userId, round, touched, tx);
+      // Same transaction: the daily aggregates never disagree with the trades they sum. Refreshed
+      // per round, so an import's touched places are never all held at once.
+      await tradesRepository.refreshDailyAggregates(userId, touched, tx);
+    }
+    if (rounds.length === 0) await tradesRepository.refreshDailyAggregates(userId, [], tx);
     await tradesRepository.bumpDataGeneration(userId, tx);
-    return { instruments: ordered.length, trades: tradeCount };
+    return { instruments: unique.size, trades: tradeCount };
   }
 
   /**
@@ -275,19 +310,25 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
     const synced = await tradesRepository.syncTrades(userId, chunk, rows, tx);
     for (const key of synced.touched) touched.push(key);
     recordChanges(userId, synced, tx);
-    const idByFirst = synced.idByFirst;
-    const tradeIds = rows.map((row) => idByFirst.get(row.first_execution_id)!);
-    const links: LinkColumns = { tradeIds: [], executionIds: [], quantities: [], fees: [], roles: [] };
-    tradeFills.forEach((fills, i) => {
-      for (const fill of fills) {
-        links.tradeIds.push(tradeIds[i]!);
+    // Only written trades have links to write: a new trade's are inserted, a rewritten one's compared with what is stored.
+    const created = new Set(synced.created);
+    const updated = new Set(synced.updated);
+    const newLinks: LinkColumns = { tradeIds: [], executionIds: [], quantities: [], fees: [], roles: [] };
+    const changedLinks: LinkColumns = { tradeIds: [], executionIds: [], quantities: [], fees: [], roles: [] };
+    rows.forEach((row, i) => {
+      const id = synced.idByFirst.get(row.first_execution_id)!;
+      const links = created.has(id) ? newLinks : updated.has(id) ? changedLinks : null;
+      if (links === null) return;
+      for (const fill of tradeFills[i]!) {
+        links.tradeIds.push(id);
         links.executionIds.push(fill.executionId);
         links.quantities.push(fill.quantity);
         links.fees.push(fill.fees);
         links.roles.push(fill.role);
       }
     });
-    await tradesRepository.syncLinks(tradeIds, links, tx);
+    await tradesRepository.insertLinks(newLinks, tx);
+    await tradesRepository.syncLinks([...updated], changedLinks, tx);
     return rows.length;
   }
 
@@ -335,6 +376,15 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
     async rebuildInstruments(userId: string, refs: readonly InstrumentRef[], tx?: Tx): Promise<{ instruments: number; trades: number }> {
       if (tx) return rebuildInTx(userId, refs, tx);
       return tradesRepository.transaction((own) => rebuildInTx(userId, refs, own));
+    },
+
+    /**
+     * rebuildInstruments for many instruments at once, `groups` bounding what is held in memory:
+     * each group's executions are loaded, derived and written before the next group's, all in
+     * `tx`; the daily aggregates and the data generation are updated once at the end.
+     */
+    async rebuildInstrumentGroups(userId: string, groups: readonly (readonly InstrumentRef[])[], tx: Tx): Promise<{ instruments: number; trades: number }> {
+      return rebuildGroupsInTx(userId, groups, tx);
     },
 
     /** The trades each execution belongs to after the last rebuild (two for one that crossed zero). */

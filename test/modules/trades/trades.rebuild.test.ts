@@ -131,6 +131,48 @@ describe('rebuildInstruments', () => {
     expect(await snapshot(userId)).toEqual({ trades: [], links: [] });
   });
 
+  it('fill links (no foreign keys) go with their executions, trades, account and user: none is left pointing at a deleted row', async () => {
+    const linksOf = async (userId: string) => {
+      const result = await t.database.db.execute(sql`
+        select te.trade_id::text as trade_id, te.execution_id::text as execution_id from trade_executions te
+        where te.execution_id in (select id from executions where user_id = ${userId}) or te.trade_id in (select id from trades where user_id = ${userId})`);
+      return (result as unknown as { rows: { trade_id: string; execution_id: string }[] }).rows;
+    };
+    const surviving = async (links: readonly { trade_id: string; execution_id: string }[]) => {
+      if (links.length === 0) return 0;
+      const result = await t.database.db.execute(sql`
+        select count(*)::int as n from trade_executions
+        where trade_id = any(${sql.param(links.map((l) => l.trade_id))}::uuid[]) or execution_id = any(${sql.param(links.map((l) => l.execution_id))}::uuid[])`);
+      return Number((result as unknown as { rows: { n: number }[] }).rows[0]!.n);
+    };
+
+    // Executions deleted without a rebuild: their links go at once, the others stay.
+    const one = await ledger('INTC', 10);
+    await services().rebuildInstruments(one.userId, [one.ref]);
+    const all = await linksOf(one.userId);
+    const gone = all[0]!.execution_id;
+    await t.database.db.delete(executions).where(eq(executions.id, gone));
+    const left = await linksOf(one.userId);
+    expect(left.map((l) => l.execution_id)).not.toContain(gone);
+    expect(left).toHaveLength(all.filter((l) => l.execution_id !== gone).length);
+
+    // An account deleted (executions and trades cascade): none of its links remain.
+    const two = await ledger('ORCL', 10);
+    await services().rebuildInstruments(two.userId, [two.ref]);
+    const ofAccount = await linksOf(two.userId);
+    expect(ofAccount.length).toBeGreaterThan(0);
+    await t.database.db.delete(accounts).where(eq(accounts.id, two.ref.accountId));
+    expect(await surviving(ofAccount)).toBe(0);
+
+    // A user deleted: the same.
+    const three = await ledger('CSCO', 10);
+    await services().rebuildInstruments(three.userId, [three.ref]);
+    const ofUser = await linksOf(three.userId);
+    expect(ofUser.length).toBeGreaterThan(0);
+    await t.database.db.execute(sql`delete from users where id = ${three.userId}`);
+    expect(await surviving(ofUser)).toBe(0);
+  });
+
   it('never runs two queries at once on a transaction (one client runs one query at a time)', async () => {
     const { userId, ref } = await ledger('AMD', 8);
     const repository = createTradesRepository(t.database.db);

@@ -3,7 +3,7 @@
  * times in the brokers' own layouts, local times turned into instants in an IANA zone.
  * Every function either answers exactly or throws ValueError: nothing is guessed.
  */
-import { toDecimal, toDecimalString } from '../../../lib/decimal.js';
+import { normalizeDecimalString } from '../../../lib/decimal.js';
 
 /** A value that cannot be read; the caller adds the column and line. */
 export class ValueError extends Error {
@@ -53,8 +53,7 @@ export function parseDecimal(raw: string | null | undefined): string | null {
   if (PLAIN.test(s)) digits = s;
   else if (GROUPED.test(s)) digits = s.replaceAll(',', '');
   else throw new ValueError(`"${value}" is not a number`);
-  const parsed = toDecimal(digits);
-  return toDecimalString(negative ? parsed.negated() : parsed);
+  return normalizeDecimalString(negative ? `-${digits}` : digits);
 }
 
 export interface LocalDateTime {
