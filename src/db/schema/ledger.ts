@@ -169,6 +169,10 @@ export const trades = pgTable(
     index('trades_user_closed_cover_idx')
       .on(t.userId, t.closedAt, t.id, t.netPnl, t.grossPnl, t.fees, t.holdSeconds, t.initialRisk, t.stopPrice, t.avgEntry, t.quantity, t.multiplier)
       .where(sql`${t.status} = 'closed'`),
+    // The closed trades that have an R (docs/metrics.md): the summary's R sums read only these.
+    index('trades_user_closed_risk_idx')
+      .on(t.userId, t.closedAt)
+      .where(sql`${t.status} = 'closed' and (${t.initialRisk} is not null or ${t.stopPrice} is not null)`),
     index('trades_user_opened_idx').on(t.userId, t.openedAt, t.id),
     // The trades list sorted by -netPnl reads a page backwards off this index instead of sorting all the user's trades.
     index('trades_user_net_pnl_idx').on(t.userId, t.netPnl, t.id),
@@ -296,6 +300,48 @@ export const dailyAggregates = pgTable(
 );
 
 /**
+ * Per user and day in the user's time zone: the closed trades of that day (all accounts and
+ * symbols) in close order, summarised so that consecutive days combine exactly into the
+ * order-dependent summary metrics (drawdown with its dates, longest time under water, longest
+ * runs) without reading the trades (docs/metrics.md, "Daily aggregates"). With k = 1…n the
+ * day's trades in order and s_k the P&L sum of the first k: min/max drawdown positions are k,
+ * the ladder holds every k whose s_k ≥ max(0, s_1 … s_k−1) (the trades that are at the running
+ * peak when the day starts at its peak), with s_k and the close time.
+ */
+export const dailySequences = pgTable(
+  'daily_sequences',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    day: date('day').notNull(),
+    tradeCount: integer('trade_count').notNull(),
+    netPnl: numeric('net_pnl').notNull(),
+    firstAt: timestamp('first_at', { withTimezone: true }).notNull(),
+    lastAt: timestamp('last_at', { withTimezone: true }).notNull(),
+    /** min s_k, the first k reaching it and that trade's close time. */
+    minPrefix: numeric('min_prefix').notNull(),
+    minK: integer('min_k').notNull(),
+    minAt: timestamp('min_at', { withTimezone: true }).notNull(),
+    /** max over k of max(0, s_1 … s_k) − s_k (the drawdown inside the day), the first k reaching it and its close time. */
+    maxDrawdown: numeric('max_drawdown').notNull(),
+    drawdownK: integer('drawdown_k').notNull(),
+    drawdownAt: timestamp('drawdown_at', { withTimezone: true }).notNull(),
+    ladderK: integer('ladder_k').array().notNull(),
+    ladderPnl: numeric('ladder_pnl').array().notNull(),
+    ladderAt: timestamp('ladder_at', { withTimezone: true }).array().notNull(),
+    /** Outcome (1 win, −1 loss, 0 breakeven) of the first and last trade, and the length of the run each starts/ends (0 for breakeven). */
+    leadOutcome: smallint('lead_outcome').notNull(),
+    leadRun: integer('lead_run').notNull(),
+    trailOutcome: smallint('trail_outcome').notNull(),
+    trailRun: integer('trail_run').notNull(),
+    maxWinRun: integer('max_win_run').notNull(),
+    maxLossRun: integer('max_loss_run').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.day] })],
+);
+
+/**
  * The settings a user's daily aggregates were computed with. Analytics reads the aggregates only
  * while these equal the user's current time zone and tolerance; otherwise it reads the trades.
  */
@@ -306,4 +352,10 @@ export const dailyAggregateStates = pgTable('daily_aggregate_states', {
   timezone: text('timezone').notNull(),
   breakevenTolerance: numeric('breakeven_tolerance').notNull(),
   builtAt: timestamp('built_at', { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * Whether daily_sequences are complete for this user: true from a full rebuild or for a user
+   * whose first trade write came after they existed; false for users migrated before them,
+   * until `rebuildDailyAggregates` runs (analytics reads the trades for the sequence meanwhile).
+   */
+  sequencesBuilt: boolean('sequences_built').notNull().default(false),
 });

@@ -1,12 +1,12 @@
 import { eq, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
-import { accounts, dailyAggregateStates, dailyAggregates, playbooks, tags, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
+import { accounts, dailyAggregateStates, dailyAggregates, dailySequences, playbooks, tags, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
 import type { Db, Executor } from '../../platform/db/database.js';
 import { timeRange } from '../executions/executions.repository.js';
 import type { TradeFilters } from '../trades/trades.repository.js';
 import { AGGREGATE_COLUMNS, dailyGroups, tradeFilterConditions } from '../trades/trades.repository.js';
-import type { BreakdownDimension, SummaryAggregates } from './analytics.domain.js';
-import { BOOTSTRAP_MAX_TRADES, HOLD_TIME_BUCKETS, sequenceAggregates } from './analytics.domain.js';
+import type { BreakdownDimension, DaySegment, Outcome, SummaryAggregates } from './analytics.domain.js';
+import { BOOTSTRAP_MAX_TRADES, HOLD_TIME_BUCKETS, mergeDaySegments, sequenceAggregates } from './analytics.domain.js';
 
 /** The user's settings that analytics depend on, read with the data generation in one primary-key lookup. */
 export interface UserState {
@@ -122,6 +122,72 @@ export function aggregatesServe(filters: TradeFilters): boolean {
   );
 }
 
+/** Whether the per-day sequences can answer these filters: the aggregates can, and the days are whole (no account or symbol). */
+export function sequencesServe(filters: TradeFilters): boolean {
+  return aggregatesServe(filters) && filters.accountId === undefined && filters.symbol === undefined;
+}
+
+const splitList = (value: unknown): string[] => (value === null || value === undefined || value === '' ? [] : String(value).split(','));
+const microsToMs = (us: string) => Math.floor(Number(us) / 1000);
+const epochMicros = (column: SQL) => sql`(date_part('epoch', ${column}) * 1000000)::bigint`;
+
+/**
+ * The user's daily_sequences rows of the requested days in day order, times as epoch
+ * microseconds and arrays as comma-separated text; `fresh` says whether they may be used (made
+ * with the user's current time zone and tolerance, and complete). Always at least one row.
+ */
+function daySegmentsQuery(scope: Scope): SQL {
+  const f = scope.filters;
+  const conditions: SQL[] = [sql`${dailySequences.userId} = ${scope.userId}`];
+  if (f.from !== undefined) conditions.push(sql`${dailySequences.day} >= ${f.from}::date`);
+  if (f.to !== undefined) conditions.push(sql`${dailySequences.day} <= ${f.to}::date`);
+  return sql`
+    select f.fresh, d.*
+    from (select exists (select 1 from ${dailyAggregateStates} s where s.user_id = ${scope.userId} and s.timezone = ${scope.timezone}
+            and s.breakeven_tolerance = ${scope.breakevenTolerance}::numeric and s.sequences_built) as fresh) f
+    left join lateral (
+      select day, trade_count as n, net_pnl::text as pnl, ${epochMicros(sql`first_at`)} as first_us, ${epochMicros(sql`last_at`)} as last_us,
+             min_prefix::text as min_pnl, min_k, ${epochMicros(sql`min_at`)} as min_us,
+             max_drawdown::text as dd, drawdown_k as dd_k, ${epochMicros(sql`drawdown_at`)} as dd_us,
+             array_to_string(ladder_k, ',') as l_k, array_to_string(ladder_pnl, ',') as l_pnl,
+             (select string_agg(${epochMicros(sql`x`)}::text, ',' order by i) from unnest(ladder_at) with ordinality u(x, i)) as l_us,
+             lead_outcome, lead_run, trail_outcome, trail_run, max_win_run, max_loss_run
+      from ${dailySequences} where ${sql.join(conditions, sql` and `)} and f.fresh
+    ) d on true
+    order by d.day`;
+}
+
+/** The DaySegments of daySegmentsQuery's rows; null when they are not fresh. */
+function daySegmentsOf(rows: Record<string, unknown>[]): DaySegment[] | null {
+  if (!rows[0]?.fresh) return null;
+  return rows
+    .filter((r) => r.day !== null)
+    .map((r) => {
+      const ks = splitList(r.l_k);
+      const pnls = splitList(r.l_pnl);
+      const times = splitList(r.l_us);
+      return {
+        tradeCount: Number(r.n),
+        netPnl: String(r.pnl),
+        firstMs: microsToMs(String(r.first_us)),
+        lastMs: microsToMs(String(r.last_us)),
+        minPrefix: String(r.min_pnl),
+        minK: Number(r.min_k),
+        minMs: microsToMs(String(r.min_us)),
+        maxDrawdown: String(r.dd),
+        drawdownK: Number(r.dd_k),
+        drawdownMs: microsToMs(String(r.dd_us)),
+        ladder: ks.map((k, i) => ({ k: Number(k), pnl: pnls[i]!, ms: microsToMs(times[i]!) })),
+        leadOutcome: Number(r.lead_outcome) as Outcome,
+        leadRun: Number(r.lead_run),
+        trailOutcome: Number(r.trail_outcome) as Outcome,
+        trailRun: Number(r.trail_run),
+        maxWinRun: Number(r.max_win_run),
+        maxLossRun: Number(r.max_loss_run),
+      };
+    });
+}
+
 export function createAnalyticsRepository(db: Db) {
   /** The closed trades a request is about: the shared trade filters (owned by trades) plus closed, dated by close time. */
   function where(scope: Scope, extra: SQL[] = []): SQL {
@@ -173,6 +239,16 @@ export function createAnalyticsRepository(db: Db) {
       select * from (${tradeGroups(scope, [...periodOnTrades, sql`not ${fresh}`])}) fallback`;
   }
 
+  /**
+   * The stored per-day sequences (daily_sequences) of the filtered days, in day order; null when
+   * they cannot answer (filters other than whole days, or rows not made with the user's current
+   * settings, or not complete).
+   */
+  async function daySegments(scope: Scope, tx: Executor = db): Promise<DaySegment[] | null> {
+    if (!sequencesServe(scope.filters)) return null;
+    return daySegmentsOf(rowsOf<Record<string, unknown>>(await tx.execute(daySegmentsQuery(scope))));
+  }
+
   const stateColumns = { generation: users.dataGeneration, timezone: users.timezone, breakevenTolerance: users.breakevenTolerance };
   // Every analytics request reads this (the cache key needs the generation): a named prepared statement, so neither
   // Drizzle nor PostgreSQL builds or plans it again per request.
@@ -197,14 +273,18 @@ export function createAnalyticsRepository(db: Db) {
     },
 
     /**
-     * The summary in two statements (run side by side outside a transaction):
+     * The summary in three statements (run side by side outside a transaction):
      * - sums: counts, sums, largest win/loss, hold times, the P&L sum of squares and the daily
      *   P&L series, from the per-(account, symbol, day) groups (`groups`: the stored daily
      *   aggregates when the filters allow, else the same groups computed from the trades);
-     * - sequence: the filtered closed trades in (closed_at, id) order, read off the covering
-     *   index trades_user_closed_cover_idx, as two comma-separated texts (net P&L, close time in
-     *   ms) plus the R aggregates. Drawdown, runs and the bootstrap sample are computed from
-     *   those in `sequenceAggregates` (exact integer arithmetic on the P&L units).
+     * - R: count, mean and stdev of R over the filtered closed trades that have a risk (the
+     *   partial index trades_user_closed_risk_idx holds only those);
+     * - the order-dependent part (drawdown, runs): merged from the per-day daily_sequences rows
+     *   when the filters are whole days only (no account or symbol: a day's sequence interleaves
+     *   them) and the rows are fresh; otherwise, and for the bootstrap sample of a small summary,
+     *   the filtered closed trades in (closed_at, id) order off the covering index
+     *   trades_user_closed_cover_idx as two comma-separated texts (net P&L, close time) for
+     *   `sequenceAggregates` (exact integer arithmetic on the P&L units).
      */
     async summary(scope: Scope, tx: Executor = db): Promise<{ aggregates: SummaryAggregates; sample: Sample }> {
       const sumsQuery = sql`
@@ -228,25 +308,34 @@ export function createAnalyticsRepository(db: Db) {
                  sqrt(avg(least(pnl, 0) * least(pnl, 0)))::float8 as d_down
           from (select day, sum(net_pnl) as pnl from g group by day) d
         ) ds`;
-      // One sorted input (the covering index already yields (closed_at, id) order, so no sort runs) feeding plain
-      // aggregates: an ORDER BY inside each string_agg would sort the rows once per aggregate, spilling to disk. Close
-      // times travel as float8 epoch microseconds (date_part, far cheaper than the numeric extract), which round back
-      // to the exact microsecond.
-      const sequenceQuery = sql`
-        select count(*)::int as n, string_agg(net_pnl::text, ',') as pnl,
-               string_agg((date_part('epoch', closed_at) * 1000000)::bigint::text, ',') as at_us,
-               count(r)::int as r_n, avg(r::float8) as r_mean, stddev_samp(r::float8) as r_sd
-        from (select ${trades.closedAt} as closed_at, ${trades.netPnl} as net_pnl, ${trades.netPnl} / ${RISK} as r
-              from ${trades} where ${where(scope)} order by ${trades.closedAt}, ${trades.id}) t`;
-      const [sumsResult, sequenceResult] =
-        tx === db ? await Promise.all([tx.execute(sumsQuery), tx.execute(sequenceQuery)]) : [await tx.execute(sumsQuery), await tx.execute(sequenceQuery)];
+      const rQuery = sql`
+        select count(r)::int as r_n, avg(r::float8) as r_mean, stddev_samp(r::float8) as r_sd
+        from (select ${trades.netPnl} / ${RISK} as r from ${trades}
+              where ${where(scope, [sql`(${trades.initialRisk} is not null or ${trades.stopPrice} is not null)`])}) t`;
+      const [sumsResult, rResult, segments] =
+        tx === db
+          ? await Promise.all([tx.execute(sumsQuery), tx.execute(rQuery), daySegments(scope, tx)])
+          : [await tx.execute(sumsQuery), await tx.execute(rQuery), await daySegments(scope, tx)];
       const r = rowsOf<Record<string, unknown>>(sumsResult)[0]!;
-      const q = rowsOf<Record<string, unknown>>(sequenceResult)[0]!;
-      const pnlText = q.pnl === null || q.pnl === undefined ? [] : String(q.pnl).split(',');
-      const atMs = q.at_us === null || q.at_us === undefined ? [] : String(q.at_us).split(',').map((us) => Math.floor(Number(us) / 1000));
-      const sequence = sequenceAggregates(pnlText, atMs, scope.breakevenTolerance);
+      const q = rowsOf<Record<string, unknown>>(rResult)[0]!;
       const n = Number(r.n);
       const bootstrap = n > 0 && n <= BOOTSTRAP_MAX_TRADES;
+      let ordered = segments === null ? null : mergeDaySegments(segments);
+      let sample: { pnl: Float64Array; wins: Uint8Array } | null = null;
+      if (ordered === null || bootstrap) {
+        // The trades in order: for the sequence without fresh day rows, and for the bootstrap sample. One sorted input
+        // (the covering index already yields (closed_at, id) order, so no sort runs) feeding plain aggregates: an ORDER BY
+        // inside each string_agg would sort the rows once per aggregate, spilling to disk. Close times travel as float8
+        // epoch microseconds (date_part, far cheaper than the numeric extract), which round back to the exact microsecond.
+        const sequenceResult = await tx.execute(sql`
+          select string_agg(net_pnl::text, ',') as pnl, string_agg((date_part('epoch', closed_at) * 1000000)::bigint::text, ',') as at_us
+          from (select ${trades.closedAt} as closed_at, ${trades.netPnl} as net_pnl
+                from ${trades} where ${where(scope)} order by ${trades.closedAt}, ${trades.id}) t`);
+        const row = rowsOf<Record<string, unknown>>(sequenceResult)[0]!;
+        const sequence = sequenceAggregates(splitList(row.pnl), splitList(row.at_us).map(microsToMs), scope.breakevenTolerance);
+        ordered ??= sequence;
+        sample = sequence;
+      }
       return {
         aggregates: {
           tradeCount: n,
@@ -266,22 +355,24 @@ export function createAnalyticsRepository(db: Db) {
           rCount: Number(q.r_n),
           rMean: num(q.r_mean),
           rStdev: num(q.r_sd),
-          maxConsecutiveWins: sequence.maxConsecutiveWins,
-          maxConsecutiveLosses: sequence.maxConsecutiveLosses,
-          drawdown: sequence.drawdown,
+          maxConsecutiveWins: ordered.maxConsecutiveWins,
+          maxConsecutiveLosses: ordered.maxConsecutiveLosses,
+          drawdown: ordered.drawdown,
           tradingDays: Number(r.days),
           dailyMean: num(r.d_mean),
           dailyStdev: num(r.d_sd),
           dailyDownsideDeviation: num(r.d_down),
         },
         sample: {
-          values: bootstrap ? Array.from(sequence.pnl).join(',') : null,
-          flags: bootstrap ? sequence.wins.join('') : null,
+          values: bootstrap && sample ? Array.from(sample.pnl).join(',') : null,
+          flags: bootstrap && sample ? sample.wins.join('') : null,
           mean: num(r.mean),
           stdev: num(r.sd),
         },
       };
     },
+
+    daySegments,
 
     /** Per group: counts, sums, the R mean and the sample for its confidence interval. */
     async breakdown(scope: Scope, by: BreakdownDimension, tx: Executor = db): Promise<GroupRow[]> {

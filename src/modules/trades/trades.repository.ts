@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
-import { dailyAggregateStates, dailyAggregates, executions, tags, tradeExecutions, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
+import { dailyAggregateStates, dailyAggregates, dailySequences, executions, tags, tradeExecutions, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import { timeRange } from '../executions/executions.repository.js';
 import type { SortField } from './trades.schemas.js';
@@ -304,6 +304,79 @@ export function dailyGroups(options: { from?: SQL; where: SQL; timezone: SQL; to
     group by user_id, account_id, symbol, day`;
 }
 
+/** The daily_sequences columns, in the order `daySequences` selects them. */
+export const SEQUENCE_COLUMNS = sql.raw(
+  [
+    'user_id',
+    'day',
+    'trade_count',
+    'net_pnl',
+    'first_at',
+    'last_at',
+    'min_prefix',
+    'min_k',
+    'min_at',
+    'max_drawdown',
+    'drawdown_k',
+    'drawdown_at',
+    'ladder_k',
+    'ladder_pnl',
+    'ladder_at',
+    'lead_outcome',
+    'lead_run',
+    'trail_outcome',
+    'trail_run',
+    'max_win_run',
+    'max_loss_run',
+  ].join(', '),
+);
+
+/**
+ * The closed trades matching `where` per (user, local day), in close order (ties by id),
+ * summarised as daily_sequences rows (SEQUENCE_COLUMNS order; the schema documents each
+ * column). Window functions per day: k and the prefix sum s_k, the running maximum
+ * r_k−1 = max(0, s_1 … s_k−1) before each trade, and the run each trade belongs to (gaps and
+ * islands: k minus its number among the day's trades of the same outcome). `from`, `timezone`
+ * and `tolerance` as in `dailyGroups`.
+ */
+export function daySequences(options: { from?: SQL; where: SQL; timezone: SQL; tolerance: SQL }): SQL {
+  const from = options.from ?? sql`${trades}`;
+  return sql`
+    select user_id, day, count(*)::int, sum(net_pnl), min(closed_at), max(closed_at),
+           min(s), min(k) filter (where s = min_s)::int, min(closed_at) filter (where s = min_s),
+           max(dd), min(k) filter (where dd = max_dd)::int, min(closed_at) filter (where dd = max_dd),
+           coalesce(array_agg(k order by k) filter (where s >= r_prev), '{}')::int[],
+           coalesce(array_agg(s order by k) filter (where s >= r_prev), '{}')::numeric[],
+           coalesce(array_agg(closed_at order by k) filter (where s >= r_prev), '{}')::timestamptz[],
+           min(o) filter (where k = 1)::smallint, coalesce(min(run) filter (where k = 1 and o <> 0), 0)::int,
+           min(o) filter (where k = n)::smallint, coalesce(min(run) filter (where k = n and o <> 0), 0)::int,
+           coalesce(max(run) filter (where o = 1), 0)::int, coalesce(max(run) filter (where o = -1), 0)::int
+    from (
+      select c.*, min(s) over d as min_s, max(dd) over d as max_dd
+      from (
+        select b.*, greatest(r_prev, s) - s as dd
+        from (
+          select a.*, greatest(0::numeric, max(s) over (partition by user_id, day order by k rows between unbounded preceding and 1 preceding)) as r_prev,
+                 count(*) over (partition by user_id, day, o, k - ko) as run, count(*) over (partition by user_id, day) as n
+          from (
+            select t.*, row_number() over w as k, sum(net_pnl) over (w rows between unbounded preceding and current row) as s,
+                   row_number() over (partition by user_id, day, o order by closed_at, id) as ko
+            from (
+              select ${trades.userId} as user_id, (${trades.closedAt} at time zone ${options.timezone})::date as day, ${trades.closedAt} as closed_at,
+                     ${trades.id} as id, ${trades.netPnl} as net_pnl,
+                     case when ${trades.netPnl} > ${options.tolerance} then 1 when ${trades.netPnl} < -(${options.tolerance}) then -1 else 0 end as o
+              from ${from}
+              where ${trades.status} = 'closed' and ${options.where}
+            ) t
+            window w as (partition by user_id, day order by closed_at, id)
+          ) a
+        ) b
+      ) c
+      window d as (partition by user_id, day)
+    ) q
+    group by user_id, day`;
+}
+
 /**
  * Recomputes every daily aggregate of one user (or of all users) from the trades, and records
  * the settings they were made with. The consistency check and the repair after a settings
@@ -322,10 +395,60 @@ export async function rebuildDailyAggregates(tx: Executor, userId?: string): Pro
       timezone: sql`u.timezone`,
       tolerance: sql`u.breakeven_tolerance`,
     })}`);
+  await tx.execute(sql`delete from ${dailySequences} where ${ofUser(sql`${dailySequences.userId}`)}`);
   await tx.execute(sql`
-    insert into ${dailyAggregateStates} (user_id, timezone, breakeven_tolerance, built_at)
-    select id, timezone, breakeven_tolerance, now() from ${users} where ${ofUser(sql`${users.id}`)}
-    on conflict (user_id) do update set timezone = excluded.timezone, breakeven_tolerance = excluded.breakeven_tolerance, built_at = excluded.built_at`);
+    insert into ${dailySequences} (${SEQUENCE_COLUMNS})
+    ${daySequences({
+      from: sql`${trades} join ${users} u on u.id = ${trades.userId}`,
+      where: ofUser(sql`${trades.userId}`),
+      timezone: sql`u.timezone`,
+      tolerance: sql`u.breakeven_tolerance`,
+    })}`);
+  await tx.execute(sql`
+    insert into ${dailyAggregateStates} (user_id, timezone, breakeven_tolerance, built_at, sequences_built)
+    select id, timezone, breakeven_tolerance, now(), true from ${users} where ${ofUser(sql`${users.id}`)}
+    on conflict (user_id) do update set timezone = excluded.timezone, breakeven_tolerance = excluded.breakeven_tolerance, built_at = excluded.built_at,
+      sequences_built = true`);
+}
+
+/**
+ * Recomputes one user's daily_sequences rows of these local days from the trades (a day without
+ * closed trades loses its row). The caller holds the user's row lock.
+ */
+async function refreshDaySequences(tx: Executor, userId: string, days: SQL): Promise<void> {
+  const settings = sql`(select timezone from ${users} where id = ${userId})`;
+  await tx.execute(sql`
+    with k as (${days})
+    delete from ${dailySequences} s using k where s.user_id = ${userId} and s.day = k.day`);
+  await tx.execute(sql`
+    with k as (${days})
+    insert into ${dailySequences} (${SEQUENCE_COLUMNS})
+    ${daySequences({
+      where: sql`${trades.userId} = ${userId}
+        and ${trades.closedAt} >= ((select min(day) from k)::timestamp at time zone ${settings})
+        and ${trades.closedAt} < ((select max(day) + 1 from k)::timestamp at time zone ${settings})
+        and (${trades.closedAt} at time zone ${settings})::date in (select day from k)`,
+      timezone: settings,
+      tolerance: sql`(select breakeven_tolerance from ${users} where id = ${userId})`,
+    })}`);
+}
+
+/**
+ * After trades left without the trades rebuild (an account deleted with its trades, whose
+ * daily_aggregates went by cascade): recomputes the user's daily_sequences of every day whose
+ * trade count no longer equals the day's daily_aggregates, so both stay equal to the trades.
+ */
+export async function repairDailySequences(tx: Executor, userId: string): Promise<void> {
+  await tx.execute(sql`select count(*) from (select 1 from ${users} where ${users.id} = ${userId} for no key update) locked`);
+  await refreshDaySequences(
+    tx,
+    userId,
+    sql`
+      select coalesce(s.day, a.day) as day
+      from (select day, trade_count from ${dailySequences} where user_id = ${userId}) s
+      full join (select day, sum(trade_count)::int as trade_count from ${dailyAggregates} where user_id = ${userId} group by day) a on a.day = s.day
+      where s.trade_count is distinct from a.trade_count`,
+  );
 }
 
 /**
@@ -493,8 +616,8 @@ export function createTradesRepository(db: Db) {
     async refreshDailyAggregates(userId: string, touched: readonly AggregateKey[], tx: Tx): Promise<void> {
       await tx.execute(sql`select count(*) from (select 1 from ${users} where ${users.id} = ${userId} for no key update) locked`);
       await tx.execute(sql`
-        insert into ${dailyAggregateStates} (user_id, timezone, breakeven_tolerance)
-        select id, timezone, breakeven_tolerance from ${users} where id = ${userId}
+        insert into ${dailyAggregateStates} (user_id, timezone, breakeven_tolerance, sequences_built)
+        select id, timezone, breakeven_tolerance, true from ${users} where id = ${userId}
         on conflict (user_id) do nothing`);
       if (touched.length === 0) return;
       const keys = sql`
@@ -518,6 +641,7 @@ export function createTradesRepository(db: Db) {
           timezone: settings,
           tolerance: sql`(select breakeven_tolerance from ${users} where id = ${userId})`,
         })}`);
+      await refreshDaySequences(tx, userId, sql`select distinct day from (${keys}) k`);
     },
 
     /**
