@@ -20,6 +20,22 @@ CREATE TABLE "daily_sequences" (
 	"trail_run" integer NOT NULL,
 	"max_win_run" integer NOT NULL,
 	"max_loss_run" integer NOT NULL,
+	"wins" integer NOT NULL,
+	"losses" integer NOT NULL,
+	"breakeven" integer NOT NULL,
+	"gross_pnl" numeric NOT NULL,
+	"fees" numeric NOT NULL,
+	"gross_profit" numeric NOT NULL,
+	"gross_loss" numeric NOT NULL,
+	"net_pnl_squares" numeric NOT NULL,
+	"largest_win" numeric,
+	"largest_loss" numeric,
+	"hold_count" integer NOT NULL,
+	"hold_seconds" bigint NOT NULL,
+	"hold_count_win" integer NOT NULL,
+	"hold_seconds_win" bigint NOT NULL,
+	"hold_count_loss" integer NOT NULL,
+	"hold_seconds_loss" bigint NOT NULL,
 	CONSTRAINT "daily_sequences_user_id_day_pk" PRIMARY KEY("user_id","day")
 );
 --> statement-breakpoint

@@ -300,8 +300,8 @@ export const dailyAggregates = pgTable(
 );
 
 /**
- * Per user and day in the user's time zone: the closed trades of that day (all accounts and
- * symbols) in close order, summarised so that consecutive days combine exactly into the
+ * Per user and day in the user's time zone: the sums of the closed trades of that day (all
+ * accounts and symbols), and those trades in close order summarised so that consecutive days combine exactly into the
  * order-dependent summary metrics (drawdown with its dates, longest time under water, longest
  * runs) without reading the trades (docs/metrics.md, "Daily aggregates"). With k = 1…n the
  * day's trades in order and s_k the P&L sum of the first k: min/max drawdown positions are k,
@@ -337,6 +337,23 @@ export const dailySequences = pgTable(
     trailRun: integer('trail_run').notNull(),
     maxWinRun: integer('max_win_run').notNull(),
     maxLossRun: integer('max_loss_run').notNull(),
+    /** The day's sums, as in daily_aggregates over all accounts and symbols (the whole-day summary reads one row per day). */
+    wins: integer('wins').notNull(),
+    losses: integer('losses').notNull(),
+    breakeven: integer('breakeven').notNull(),
+    grossPnl: numeric('gross_pnl').notNull(),
+    fees: numeric('fees').notNull(),
+    grossProfit: numeric('gross_profit').notNull(),
+    grossLoss: numeric('gross_loss').notNull(),
+    netPnlSquares: numeric('net_pnl_squares').notNull(),
+    largestWin: numeric('largest_win'),
+    largestLoss: numeric('largest_loss'),
+    holdCount: integer('hold_count').notNull(),
+    holdSeconds: bigint('hold_seconds', { mode: 'number' }).notNull(),
+    holdCountWin: integer('hold_count_win').notNull(),
+    holdSecondsWin: bigint('hold_seconds_win', { mode: 'number' }).notNull(),
+    holdCountLoss: integer('hold_count_loss').notNull(),
+    holdSecondsLoss: bigint('hold_seconds_loss', { mode: 'number' }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.day] })],
 );

@@ -754,7 +754,8 @@ export function mergeDaySegments(
   let bound = 0;
   let widest = 0;
   for (const g of segments) {
-    for (const v of [g.netPnl, g.minPrefix, g.maxDrawdown, ...g.ladder.map((e) => e.pnl)]) scale = Math.max(scale, fractionDigits(v));
+    scale = Math.max(scale, fractionDigits(g.netPnl), fractionDigits(g.minPrefix), fractionDigits(g.maxDrawdown));
+    for (const e of g.ladder) scale = Math.max(scale, fractionDigits(e.pnl));
     bound += Math.abs(Number(g.netPnl));
     widest = Math.max(widest, Math.abs(Number(g.minPrefix)) + Math.abs(Number(g.maxDrawdown)) + Math.abs(Number(g.ladder.at(-1)?.pnl ?? 0)));
   }
@@ -789,25 +790,27 @@ export function mergeDaySegments(
 
   for (const g of segments) {
     const d = peak - cum;
-    const ladder = g.ladder.map((e) => ({ k: e.k, value: units(e.pnl), ms: e.ms }));
+    const ladder = g.ladder;
+    const values = ladder.map((e) => units(e.pnl));
     const fromMin = d - units(g.minPrefix);
     const inside = units(g.maxDrawdown);
     const amount = Math.max(fromMin, inside);
     if (amount > best.amount) {
       const k = Math.min(fromMin === amount ? g.minK : Infinity, inside === amount ? g.drawdownK : Infinity);
       let peakMs = lastAtPeakMs;
-      for (const e of ladder) if (e.k < k && e.value >= d) peakMs = e.ms;
+      for (let i = 0; i < ladder.length && ladder[i]!.k < k; i++) if (values[i]! >= d) peakMs = ladder[i]!.ms;
       best = { amount, peakMs, troughIndex: offset + k - 1, troughMs: k === g.minK ? g.minMs : g.drawdownMs, recoveredMs: null };
     }
-    for (const e of ladder) {
-      if (e.value < d) continue;
+    for (let i = 0; i < ladder.length; i++) {
+      const e = ladder[i]!;
+      if (values[i]! < d) continue;
       const index = offset + e.k - 1;
       if (index - lastAtPeak > 1) consider(lastAtPeakMs ?? firstMs, e.ms, true);
       if (best.troughIndex >= 0 && best.recoveredMs === null && index > best.troughIndex) best.recoveredMs = e.ms;
       lastAtPeak = index;
       lastAtPeakMs = e.ms;
     }
-    if (ladder.length > 0) peak = Math.max(peak, cum + ladder.at(-1)!.value);
+    if (values.length > 0) peak = Math.max(peak, cum + values.at(-1)!);
     cum += units(g.netPnl);
     offset += g.tradeCount;
 

@@ -127,14 +127,16 @@ export function sequencesServe(filters: TradeFilters): boolean {
   return aggregatesServe(filters) && filters.accountId === undefined && filters.symbol === undefined;
 }
 
-const splitList = (value: unknown): string[] => (value === null || value === undefined || value === '' ? [] : String(value).split(','));
+const splitList = (value: unknown, separator = ','): string[] => (value === null || value === undefined || value === '' ? [] : String(value).split(separator));
 const microsToMs = (us: string) => Math.floor(Number(us) / 1000);
 const epochMicros = (column: SQL) => sql`(date_part('epoch', ${column}) * 1000000)::bigint`;
 
 /**
- * The user's daily_sequences rows of the requested days in day order, times as epoch
- * microseconds and arrays as comma-separated text; `fresh` says whether they may be used (made
- * with the user's current time zone and tolerance, and complete). Always at least one row.
+ * The user's daily_sequences rows of the requested days in day order, as one text (a row is far
+ * cheaper to transfer and parse than 1,000s): days separated by '|', fields by ';' in the order
+ * `daySegmentsOf` reads, times as epoch microseconds, the ladder as three comma-separated lists.
+ * `fresh` says whether the rows may be used (made with the user's current time zone and
+ * tolerance, and complete).
  */
 function daySegmentsQuery(scope: Scope): SQL {
   const f = scope.filters;
@@ -142,50 +144,47 @@ function daySegmentsQuery(scope: Scope): SQL {
   if (f.from !== undefined) conditions.push(sql`${dailySequences.day} >= ${f.from}::date`);
   if (f.to !== undefined) conditions.push(sql`${dailySequences.day} <= ${f.to}::date`);
   return sql`
-    select f.fresh, d.*
-    from (select exists (select 1 from ${dailyAggregateStates} s where s.user_id = ${scope.userId} and s.timezone = ${scope.timezone}
-            and s.breakeven_tolerance = ${scope.breakevenTolerance}::numeric and s.sequences_built) as fresh) f
-    left join lateral (
-      select day, trade_count as n, net_pnl::text as pnl, ${epochMicros(sql`first_at`)} as first_us, ${epochMicros(sql`last_at`)} as last_us,
-             min_prefix::text as min_pnl, min_k, ${epochMicros(sql`min_at`)} as min_us,
-             max_drawdown::text as dd, drawdown_k as dd_k, ${epochMicros(sql`drawdown_at`)} as dd_us,
-             array_to_string(ladder_k, ',') as l_k, array_to_string(ladder_pnl, ',') as l_pnl,
-             (select string_agg(${epochMicros(sql`x`)}::text, ',' order by i) from unnest(ladder_at) with ordinality u(x, i)) as l_us,
-             lead_outcome, lead_run, trail_outcome, trail_run, max_win_run, max_loss_run
+    select f.fresh, (
+      select string_agg(concat_ws(';', trade_count, net_pnl, ${epochMicros(sql`first_at`)}, ${epochMicros(sql`last_at`)},
+               min_prefix, min_k, ${epochMicros(sql`min_at`)}, max_drawdown, drawdown_k, ${epochMicros(sql`drawdown_at`)},
+               lead_outcome, lead_run, trail_outcome, trail_run, max_win_run, max_loss_run,
+               array_to_string(ladder_k, ','), array_to_string(ladder_pnl, ','),
+               coalesce((select string_agg(${epochMicros(sql`x`)}::text, ',' order by i) from unnest(ladder_at) with ordinality u(x, i)), '')),
+             '|' order by day)
       from ${dailySequences} where ${sql.join(conditions, sql` and `)} and f.fresh
-    ) d on true
-    order by d.day`;
+    ) as days
+    from (select exists (select 1 from ${dailyAggregateStates} s where s.user_id = ${scope.userId} and s.timezone = ${scope.timezone}
+            and s.breakeven_tolerance = ${scope.breakevenTolerance}::numeric and s.sequences_built) as fresh) f`;
 }
 
-/** The DaySegments of daySegmentsQuery's rows; null when they are not fresh. */
-function daySegmentsOf(rows: Record<string, unknown>[]): DaySegment[] | null {
-  if (!rows[0]?.fresh) return null;
-  return rows
-    .filter((r) => r.day !== null)
-    .map((r) => {
-      const ks = splitList(r.l_k);
-      const pnls = splitList(r.l_pnl);
-      const times = splitList(r.l_us);
-      return {
-        tradeCount: Number(r.n),
-        netPnl: String(r.pnl),
-        firstMs: microsToMs(String(r.first_us)),
-        lastMs: microsToMs(String(r.last_us)),
-        minPrefix: String(r.min_pnl),
-        minK: Number(r.min_k),
-        minMs: microsToMs(String(r.min_us)),
-        maxDrawdown: String(r.dd),
-        drawdownK: Number(r.dd_k),
-        drawdownMs: microsToMs(String(r.dd_us)),
-        ladder: ks.map((k, i) => ({ k: Number(k), pnl: pnls[i]!, ms: microsToMs(times[i]!) })),
-        leadOutcome: Number(r.lead_outcome) as Outcome,
-        leadRun: Number(r.lead_run),
-        trailOutcome: Number(r.trail_outcome) as Outcome,
-        trailRun: Number(r.trail_run),
-        maxWinRun: Number(r.max_win_run),
-        maxLossRun: Number(r.max_loss_run),
-      };
-    });
+/** The DaySegments of daySegmentsQuery's answer; null when they are not fresh. */
+function daySegmentsOf(row: Record<string, unknown> | undefined): DaySegment[] | null {
+  if (!row?.fresh) return null;
+  return splitList(row.days, '|').map((day) => {
+    const v = day.split(';');
+    const ks = splitList(v[16]);
+    const pnls = splitList(v[17]);
+    const times = splitList(v[18]);
+    return {
+      tradeCount: Number(v[0]),
+      netPnl: v[1]!,
+      firstMs: microsToMs(v[2]!),
+      lastMs: microsToMs(v[3]!),
+      minPrefix: v[4]!,
+      minK: Number(v[5]),
+      minMs: microsToMs(v[6]!),
+      maxDrawdown: v[7]!,
+      drawdownK: Number(v[8]),
+      drawdownMs: microsToMs(v[9]!),
+      leadOutcome: Number(v[10]) as Outcome,
+      leadRun: Number(v[11]),
+      trailOutcome: Number(v[12]) as Outcome,
+      trailRun: Number(v[13]),
+      maxWinRun: Number(v[14]),
+      maxLossRun: Number(v[15]),
+      ladder: ks.map((k, i) => ({ k: Number(k), pnl: pnls[i]!, ms: microsToMs(times[i]!) })),
+    };
+  });
 }
 
 export function createAnalyticsRepository(db: Db) {
@@ -233,10 +232,29 @@ export function createAnalyticsRepository(db: Db) {
     if (period) conditions.push(sql`${dailyAggregates.day} >= ${period.start}::date and ${dailyAggregates.day} < ${period.endExclusive}::date`);
     const fresh = sql`exists (select 1 from ${dailyAggregateStates} s where s.user_id = ${scope.userId} and s.timezone = ${tz}
       and s.breakeven_tolerance = ${scope.breakevenTolerance}::numeric)`;
+    const fallback = sql`select * from (${tradeGroups(scope, [...periodOnTrades, sql`not ${fresh}`])}) fallback`;
+    if (!sequencesServe(f)) {
+      return sql`
+        select ${AGGREGATE_COLUMNS} from ${dailyAggregates} where ${sql.join(conditions, sql` and `)} and ${fresh}
+        union all
+        ${fallback}`;
+    }
+    // Whole days of all accounts and symbols: one daily_sequences row per day carries the same sums.
+    const dayConditions = [sql`s.user_id = ${scope.userId}`];
+    if (f.from !== undefined) dayConditions.push(sql`s.day >= ${f.from}::date`);
+    if (f.to !== undefined) dayConditions.push(sql`s.day <= ${f.to}::date`);
+    if (period) dayConditions.push(sql`s.day >= ${period.start}::date and s.day < ${period.endExclusive}::date`);
+    const built = sql`exists (select 1 from ${dailyAggregateStates} s where s.user_id = ${scope.userId} and s.timezone = ${tz}
+      and s.breakeven_tolerance = ${scope.breakevenTolerance}::numeric and s.sequences_built)`;
     return sql`
-      select ${AGGREGATE_COLUMNS} from ${dailyAggregates} where ${sql.join(conditions, sql` and `)} and ${fresh}
+      select s.user_id, null::uuid as account_id, null::text as symbol, s.day, s.trade_count, s.wins, s.losses, s.breakeven, s.net_pnl,
+             s.gross_pnl, s.fees, s.gross_profit, s.gross_loss, s.net_pnl_squares, s.largest_win, s.largest_loss, s.hold_count, s.hold_seconds,
+             s.hold_count_win, s.hold_seconds_win, s.hold_count_loss, s.hold_seconds_loss
+      from ${dailySequences} s where ${sql.join(dayConditions, sql` and `)} and ${built}
       union all
-      select * from (${tradeGroups(scope, [...periodOnTrades, sql`not ${fresh}`])}) fallback`;
+      select ${AGGREGATE_COLUMNS} from ${dailyAggregates} where ${sql.join(conditions, sql` and `)} and ${fresh} and not ${built}
+      union all
+      ${fallback}`;
   }
 
   /**
@@ -246,7 +264,7 @@ export function createAnalyticsRepository(db: Db) {
    */
   async function daySegments(scope: Scope, tx: Executor = db): Promise<DaySegment[] | null> {
     if (!sequencesServe(scope.filters)) return null;
-    return daySegmentsOf(rowsOf<Record<string, unknown>>(await tx.execute(daySegmentsQuery(scope))));
+    return daySegmentsOf(rowsOf<Record<string, unknown>>(await tx.execute(daySegmentsQuery(scope)))[0]);
   }
 
   const stateColumns = { generation: users.dataGeneration, timezone: users.timezone, breakevenTolerance: users.breakevenTolerance };

@@ -328,12 +328,28 @@ export const SEQUENCE_COLUMNS = sql.raw(
     'trail_run',
     'max_win_run',
     'max_loss_run',
+    'wins',
+    'losses',
+    'breakeven',
+    'gross_pnl',
+    'fees',
+    'gross_profit',
+    'gross_loss',
+    'net_pnl_squares',
+    'largest_win',
+    'largest_loss',
+    'hold_count',
+    'hold_seconds',
+    'hold_count_win',
+    'hold_seconds_win',
+    'hold_count_loss',
+    'hold_seconds_loss',
   ].join(', '),
 );
 
 /**
- * The closed trades matching `where` per (user, local day), in close order (ties by id),
- * summarised as daily_sequences rows (SEQUENCE_COLUMNS order; the schema documents each
+ * The closed trades matching `where` per (user, local day): their sums (as `dailyGroups`) and,
+ * in close order (ties by id), the summary of their sequence, as daily_sequences rows (SEQUENCE_COLUMNS order; the schema documents each
  * column). Window functions per day: k and the prefix sum s_k, the running maximum
  * r_k−1 = max(0, s_1 … s_k−1) before each trade, and the run each trade belongs to (gaps and
  * islands: k minus its number among the day's trades of the same outcome). `from`, `timezone`
@@ -350,7 +366,13 @@ export function daySequences(options: { from?: SQL; where: SQL; timezone: SQL; t
            coalesce(array_agg(closed_at order by k) filter (where s >= r_prev), '{}')::timestamptz[],
            min(o) filter (where k = 1)::smallint, coalesce(min(run) filter (where k = 1 and o <> 0), 0)::int,
            min(o) filter (where k = n)::smallint, coalesce(min(run) filter (where k = n and o <> 0), 0)::int,
-           coalesce(max(run) filter (where o = 1), 0)::int, coalesce(max(run) filter (where o = -1), 0)::int
+           coalesce(max(run) filter (where o = 1), 0)::int, coalesce(max(run) filter (where o = -1), 0)::int,
+           (count(*) filter (where o = 1))::int, (count(*) filter (where o = -1))::int, (count(*) filter (where o = 0))::int,
+           sum(gross_pnl), sum(fees), coalesce(sum(net_pnl) filter (where o = 1), 0), coalesce(sum(net_pnl) filter (where o = -1), 0),
+           sum(net_pnl * net_pnl), max(net_pnl) filter (where o = 1), min(net_pnl) filter (where o = -1),
+           count(hold_seconds)::int, coalesce(sum(hold_seconds), 0)::bigint,
+           (count(hold_seconds) filter (where o = 1))::int, coalesce(sum(hold_seconds) filter (where o = 1), 0)::bigint,
+           (count(hold_seconds) filter (where o = -1))::int, coalesce(sum(hold_seconds) filter (where o = -1), 0)::bigint
     from (
       select c.*, min(s) over d as min_s, max(dd) over d as max_dd
       from (
@@ -363,7 +385,8 @@ export function daySequences(options: { from?: SQL; where: SQL; timezone: SQL; t
                    row_number() over (partition by user_id, day, o order by closed_at, id) as ko
             from (
               select ${trades.userId} as user_id, (${trades.closedAt} at time zone ${options.timezone})::date as day, ${trades.closedAt} as closed_at,
-                     ${trades.id} as id, ${trades.netPnl} as net_pnl,
+                     ${trades.id} as id, ${trades.netPnl} as net_pnl, ${trades.grossPnl} as gross_pnl, ${trades.fees} as fees,
+                     ${trades.holdSeconds} as hold_seconds,
                      case when ${trades.netPnl} > ${options.tolerance} then 1 when ${trades.netPnl} < -(${options.tolerance}) then -1 else 0 end as o
               from ${from}
               where ${trades.status} = 'closed' and ${options.where}

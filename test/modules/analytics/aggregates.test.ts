@@ -33,7 +33,9 @@ async function storedSequences(userId: string): Promise<Record<string, unknown>[
   const result = await t.database.db.execute(sql`
     select day::text, trade_count, net_pnl::text, first_at::text, last_at::text, min_prefix::text, min_k, min_at::text, max_drawdown::text,
            drawdown_k, drawdown_at::text, ladder_k::text, ladder_pnl::text, ladder_at::text, lead_outcome, lead_run, trail_outcome, trail_run,
-           max_win_run, max_loss_run
+           max_win_run, max_loss_run, wins, losses, breakeven, gross_pnl::text, fees::text, gross_profit::text, gross_loss::text,
+           net_pnl_squares::text, largest_win::text, largest_loss::text, hold_count, hold_seconds::text, hold_count_win, hold_seconds_win::text,
+           hold_count_loss, hold_seconds_loss::text
     from daily_sequences where user_id = ${userId} order by day`);
   return (result as unknown as { rows: Record<string, unknown>[] }).rows;
 }
@@ -255,11 +257,15 @@ describe('daily aggregates', () => {
     const user = await createUser(t);
     const accountId = await createAccount(t, user);
     await addTrade(t, user, accountId, { openAt: '2025-03-04T15:00:00Z', closeAt: '2025-03-04T15:30:00Z', entry: '100', exit: '103' });
-    // A marked row shows which source answered.
-    await t.database.db.execute(sql`update daily_aggregates set net_pnl = net_pnl + 1000 where user_id = ${user.id}`);
+    // Marked rows show which source answered: whole days read daily_sequences, an account daily_aggregates.
+    await t.database.db.execute(sql`update daily_aggregates set net_pnl = net_pnl + 2000 where user_id = ${user.id}`);
+    await t.database.db.execute(sql`update daily_sequences set net_pnl = net_pnl + 1000 where user_id = ${user.id}`);
     const { fromAggregates, fromTrades } = await bothPaths(user.id, {});
     expect(Number(fromAggregates.summary.aggregates.netPnl)).toBe(1003);
     expect(Number(fromTrades.summary.aggregates.netPnl)).toBe(3);
+    const byAccount = await bothPaths(user.id, { accountId });
+    expect(Number(byAccount.fromAggregates.summary.aggregates.netPnl)).toBe(2003);
+    expect(Number(byAccount.fromTrades.summary.aggregates.netPnl)).toBe(3);
     // A filter the aggregates cannot answer reads the trades even while they are fresh.
     expect(aggregatesServe({ side: 'long' })).toBe(false);
     expect(Number((await answers(user.id, { side: 'long' })).summary.aggregates.netPnl)).toBe(3);
