@@ -306,7 +306,8 @@ export const dailyAggregates = pgTable(
  * runs) without reading the trades (docs/metrics.md, "Daily aggregates"). With k = 1…n the
  * day's trades in order and s_k the P&L sum of the first k: min/max drawdown positions are k,
  * the ladder holds every k whose s_k ≥ max(0, s_1 … s_k−1) (the trades that are at the running
- * peak when the day starts at its peak), with s_k and the close time.
+ * peak when the day starts at its peak), with s_k and the close time. Close times are epoch
+ * microseconds (the summary sends them as text; no conversion per request).
  */
 export const dailySequences = pgTable(
   'daily_sequences',
@@ -317,19 +318,19 @@ export const dailySequences = pgTable(
     day: date('day').notNull(),
     tradeCount: integer('trade_count').notNull(),
     netPnl: numeric('net_pnl').notNull(),
-    firstAt: timestamp('first_at', { withTimezone: true }).notNull(),
-    lastAt: timestamp('last_at', { withTimezone: true }).notNull(),
+    firstUs: bigint('first_us', { mode: 'number' }).notNull(),
+    lastUs: bigint('last_us', { mode: 'number' }).notNull(),
     /** min s_k, the first k reaching it and that trade's close time. */
     minPrefix: numeric('min_prefix').notNull(),
     minK: integer('min_k').notNull(),
-    minAt: timestamp('min_at', { withTimezone: true }).notNull(),
+    minUs: bigint('min_us', { mode: 'number' }).notNull(),
     /** max over k of max(0, s_1 … s_k) − s_k (the drawdown inside the day), the first k reaching it and its close time. */
     maxDrawdown: numeric('max_drawdown').notNull(),
     drawdownK: integer('drawdown_k').notNull(),
-    drawdownAt: timestamp('drawdown_at', { withTimezone: true }).notNull(),
+    drawdownUs: bigint('drawdown_us', { mode: 'number' }).notNull(),
     ladderK: integer('ladder_k').array().notNull(),
     ladderPnl: numeric('ladder_pnl').array().notNull(),
-    ladderAt: timestamp('ladder_at', { withTimezone: true }).array().notNull(),
+    ladderUs: bigint('ladder_us', { mode: 'number' }).array().notNull(),
     /** Outcome (1 win, −1 loss, 0 breakeven) of the first and last trade, and the length of the run each starts/ends (0 for breakeven). */
     leadOutcome: smallint('lead_outcome').notNull(),
     leadRun: integer('lead_run').notNull(),

@@ -129,12 +129,11 @@ export function sequencesServe(filters: TradeFilters): boolean {
 
 const splitList = (value: unknown, separator = ','): string[] => (value === null || value === undefined || value === '' ? [] : String(value).split(separator));
 const microsToMs = (us: string) => Math.floor(Number(us) / 1000);
-const epochMicros = (column: SQL) => sql`(date_part('epoch', ${column}) * 1000000)::bigint`;
 
 /**
  * The user's daily_sequences rows of the requested days in day order, as one text (a row is far
  * cheaper to transfer and parse than 1,000s): days separated by '|', fields by ';' in the order
- * `daySegmentsOf` reads, times as epoch microseconds, the ladder as three comma-separated lists.
+ * `daySegmentsOf` reads, the ladder as three comma-separated lists.
  * `fresh` says whether the rows may be used (made with the user's current time zone and
  * tolerance, and complete).
  */
@@ -145,11 +144,9 @@ function daySegmentsQuery(scope: Scope): SQL {
   if (f.to !== undefined) conditions.push(sql`${dailySequences.day} <= ${f.to}::date`);
   return sql`
     select f.fresh, (
-      select string_agg(concat_ws(';', trade_count, net_pnl, ${epochMicros(sql`first_at`)}, ${epochMicros(sql`last_at`)},
-               min_prefix, min_k, ${epochMicros(sql`min_at`)}, max_drawdown, drawdown_k, ${epochMicros(sql`drawdown_at`)},
+      select string_agg(concat_ws(';', trade_count, net_pnl, first_us, last_us, min_prefix, min_k, min_us, max_drawdown, drawdown_k, drawdown_us,
                lead_outcome, lead_run, trail_outcome, trail_run, max_win_run, max_loss_run,
-               array_to_string(ladder_k, ','), array_to_string(ladder_pnl, ','),
-               coalesce((select string_agg(${epochMicros(sql`x`)}::text, ',' order by i) from unnest(ladder_at) with ordinality u(x, i)), '')),
+               array_to_string(ladder_k, ','), array_to_string(ladder_pnl, ','), array_to_string(ladder_us, ',')),
              '|' order by day)
       from ${dailySequences} where ${sql.join(conditions, sql` and `)} and f.fresh
     ) as days

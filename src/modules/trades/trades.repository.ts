@@ -311,17 +311,17 @@ export const SEQUENCE_COLUMNS = sql.raw(
     'day',
     'trade_count',
     'net_pnl',
-    'first_at',
-    'last_at',
+    'first_us',
+    'last_us',
     'min_prefix',
     'min_k',
-    'min_at',
+    'min_us',
     'max_drawdown',
     'drawdown_k',
-    'drawdown_at',
+    'drawdown_us',
     'ladder_k',
     'ladder_pnl',
-    'ladder_at',
+    'ladder_us',
     'lead_outcome',
     'lead_run',
     'trail_outcome',
@@ -358,12 +358,12 @@ export const SEQUENCE_COLUMNS = sql.raw(
 export function daySequences(options: { from?: SQL; where: SQL; timezone: SQL; tolerance: SQL }): SQL {
   const from = options.from ?? sql`${trades}`;
   return sql`
-    select user_id, day, count(*)::int, sum(net_pnl), min(closed_at), max(closed_at),
-           min(s), min(k) filter (where s = min_s)::int, min(closed_at) filter (where s = min_s),
-           max(dd), min(k) filter (where dd = max_dd)::int, min(closed_at) filter (where dd = max_dd),
+    select user_id, day, count(*)::int, sum(net_pnl), min(us), max(us),
+           min(s), min(k) filter (where s = min_s)::int, min(us) filter (where s = min_s),
+           max(dd), min(k) filter (where dd = max_dd)::int, min(us) filter (where dd = max_dd),
            coalesce(array_agg(k order by k) filter (where s >= r_prev), '{}')::int[],
            coalesce(array_agg(s order by k) filter (where s >= r_prev), '{}')::numeric[],
-           coalesce(array_agg(closed_at order by k) filter (where s >= r_prev), '{}')::timestamptz[],
+           coalesce(array_agg(us order by k) filter (where s >= r_prev), '{}')::bigint[],
            min(o) filter (where k = 1)::smallint, coalesce(min(run) filter (where k = 1 and o <> 0), 0)::int,
            min(o) filter (where k = n)::smallint, coalesce(min(run) filter (where k = n and o <> 0), 0)::int,
            coalesce(max(run) filter (where o = 1), 0)::int, coalesce(max(run) filter (where o = -1), 0)::int,
@@ -385,6 +385,7 @@ export function daySequences(options: { from?: SQL; where: SQL; timezone: SQL; t
                    row_number() over (partition by user_id, day, o order by closed_at, id) as ko
             from (
               select ${trades.userId} as user_id, (${trades.closedAt} at time zone ${options.timezone})::date as day, ${trades.closedAt} as closed_at,
+                     (date_part('epoch', ${trades.closedAt}) * 1000000)::bigint as us,
                      ${trades.id} as id, ${trades.netPnl} as net_pnl, ${trades.grossPnl} as gross_pnl, ${trades.fees} as fees,
                      ${trades.holdSeconds} as hold_seconds,
                      case when ${trades.netPnl} > ${options.tolerance} then 1 when ${trades.netPnl} < -(${options.tolerance}) then -1 else 0 end as o

@@ -31,8 +31,8 @@ async function storedAggregates(userId: string): Promise<Record<string, unknown>
 /** The user's stored daily_sequences rows in day order, every column as text. */
 async function storedSequences(userId: string): Promise<Record<string, unknown>[]> {
   const result = await t.database.db.execute(sql`
-    select day::text, trade_count, net_pnl::text, first_at::text, last_at::text, min_prefix::text, min_k, min_at::text, max_drawdown::text,
-           drawdown_k, drawdown_at::text, ladder_k::text, ladder_pnl::text, ladder_at::text, lead_outcome, lead_run, trail_outcome, trail_run,
+    select day::text, trade_count, net_pnl::text, first_us::text, last_us::text, min_prefix::text, min_k, min_us::text, max_drawdown::text,
+           drawdown_k, drawdown_us::text, ladder_k::text, ladder_pnl::text, ladder_us::text, lead_outcome, lead_run, trail_outcome, trail_run,
            max_win_run, max_loss_run, wins, losses, breakeven, gross_pnl::text, fees::text, gross_profit::text, gross_loss::text,
            net_pnl_squares::text, largest_win::text, largest_loss::text, hold_count, hold_seconds::text, hold_count_win, hold_seconds_win::text,
            hold_count_loss, hold_seconds_loss::text
