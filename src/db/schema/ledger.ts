@@ -260,6 +260,29 @@ export const journalEntries = pgTable(
   (t) => [uniqueIndex('journal_entries_user_day_key').on(t.userId, t.day), check('journal_mood_range', sql`${t.mood} between 1 and 5`)],
 );
 
+/** The sums of a group of closed trades of one day, shared by daily_aggregates and daily_sequences (fresh builders per table). */
+const daySums = () => ({
+  tradeCount: integer('trade_count').notNull(),
+  wins: integer('wins').notNull(),
+  losses: integer('losses').notNull(),
+  breakeven: integer('breakeven').notNull(),
+  netPnl: numeric('net_pnl').notNull(),
+  grossPnl: numeric('gross_pnl').notNull(),
+  fees: numeric('fees').notNull(),
+  grossProfit: numeric('gross_profit').notNull(),
+  grossLoss: numeric('gross_loss').notNull(),
+  /** Σ net P&L², exact: with the count and the sum it gives the sample stdev of P&L. */
+  netPnlSquares: numeric('net_pnl_squares').notNull(),
+  largestWin: numeric('largest_win'),
+  largestLoss: numeric('largest_loss'),
+  holdCount: integer('hold_count').notNull(),
+  holdSeconds: bigint('hold_seconds', { mode: 'number' }).notNull(),
+  holdCountWin: integer('hold_count_win').notNull(),
+  holdSecondsWin: bigint('hold_seconds_win', { mode: 'number' }).notNull(),
+  holdCountLoss: integer('hold_count_loss').notNull(),
+  holdSecondsLoss: bigint('hold_seconds_loss', { mode: 'number' }).notNull(),
+});
+
 /**
  * Closed trades summed per (account, symbol, day in the user's time zone), kept by the trades
  * module in the same transaction as every trade write (docs/metrics.md, "Daily aggregates").
@@ -276,25 +299,7 @@ export const dailyAggregates = pgTable(
       .references(() => accounts.id, { onDelete: 'cascade' }),
     symbol: text('symbol').notNull(),
     day: date('day').notNull(),
-    tradeCount: integer('trade_count').notNull(),
-    wins: integer('wins').notNull(),
-    losses: integer('losses').notNull(),
-    breakeven: integer('breakeven').notNull(),
-    netPnl: numeric('net_pnl').notNull(),
-    grossPnl: numeric('gross_pnl').notNull(),
-    fees: numeric('fees').notNull(),
-    grossProfit: numeric('gross_profit').notNull(),
-    grossLoss: numeric('gross_loss').notNull(),
-    /** Σ net P&L², exact: with the count and the sum it gives the sample stdev of P&L. */
-    netPnlSquares: numeric('net_pnl_squares').notNull(),
-    largestWin: numeric('largest_win'),
-    largestLoss: numeric('largest_loss'),
-    holdCount: integer('hold_count').notNull(),
-    holdSeconds: bigint('hold_seconds', { mode: 'number' }).notNull(),
-    holdCountWin: integer('hold_count_win').notNull(),
-    holdSecondsWin: bigint('hold_seconds_win', { mode: 'number' }).notNull(),
-    holdCountLoss: integer('hold_count_loss').notNull(),
-    holdSecondsLoss: bigint('hold_seconds_loss', { mode: 'number' }).notNull(),
+    ...daySums(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.accountId, t.symbol, t.day] }), index('daily_aggregates_user_day_idx').on(t.userId, t.day)],
 );
@@ -316,8 +321,8 @@ export const dailySequences = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     day: date('day').notNull(),
-    tradeCount: integer('trade_count').notNull(),
-    netPnl: numeric('net_pnl').notNull(),
+    /** The day's sums, as in daily_aggregates over all accounts and symbols (the whole-day summary reads one row per day). */
+    ...daySums(),
     firstUs: bigint('first_us', { mode: 'number' }).notNull(),
     lastUs: bigint('last_us', { mode: 'number' }).notNull(),
     /** min s_k, the first k reaching it and that trade's close time. */
@@ -338,23 +343,6 @@ export const dailySequences = pgTable(
     trailRun: integer('trail_run').notNull(),
     maxWinRun: integer('max_win_run').notNull(),
     maxLossRun: integer('max_loss_run').notNull(),
-    /** The day's sums, as in daily_aggregates over all accounts and symbols (the whole-day summary reads one row per day). */
-    wins: integer('wins').notNull(),
-    losses: integer('losses').notNull(),
-    breakeven: integer('breakeven').notNull(),
-    grossPnl: numeric('gross_pnl').notNull(),
-    fees: numeric('fees').notNull(),
-    grossProfit: numeric('gross_profit').notNull(),
-    grossLoss: numeric('gross_loss').notNull(),
-    netPnlSquares: numeric('net_pnl_squares').notNull(),
-    largestWin: numeric('largest_win'),
-    largestLoss: numeric('largest_loss'),
-    holdCount: integer('hold_count').notNull(),
-    holdSeconds: bigint('hold_seconds', { mode: 'number' }).notNull(),
-    holdCountWin: integer('hold_count_win').notNull(),
-    holdSecondsWin: bigint('hold_seconds_win', { mode: 'number' }).notNull(),
-    holdCountLoss: integer('hold_count_loss').notNull(),
-    holdSecondsLoss: bigint('hold_seconds_loss', { mode: 'number' }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.day] })],
 );

@@ -130,12 +130,13 @@ export function sequencesServe(filters: TradeFilters): boolean {
 const splitList = (value: unknown, separator = ','): string[] => (value === null || value === undefined || value === '' ? [] : String(value).split(separator));
 const microsToMs = (us: string) => Math.floor(Number(us) / 1000);
 
+/** Where a request's day groups are read from (see `source` in the repository). */
+type Source = 'sequences' | 'aggregates' | 'trades';
+
 /**
  * The user's daily_sequences rows of the requested days in day order, as one text (a row is far
  * cheaper to transfer and parse than 1,000s): days separated by '|', fields by ';' in the order
  * `daySegmentsOf` reads, the ladder as three comma-separated lists.
- * `fresh` says whether the rows may be used (made with the user's current time zone and
- * tolerance, and complete).
  */
 function daySegmentsQuery(scope: Scope): SQL {
   const f = scope.filters;
@@ -143,21 +144,16 @@ function daySegmentsQuery(scope: Scope): SQL {
   if (f.from !== undefined) conditions.push(sql`${dailySequences.day} >= ${f.from}::date`);
   if (f.to !== undefined) conditions.push(sql`${dailySequences.day} <= ${f.to}::date`);
   return sql`
-    select f.fresh, (
-      select string_agg(concat_ws(';', trade_count, net_pnl, first_us, last_us, min_prefix, min_k, min_us, max_drawdown, drawdown_k, drawdown_us,
-               lead_outcome, lead_run, trail_outcome, trail_run, max_win_run, max_loss_run,
-               array_to_string(ladder_k, ','), array_to_string(ladder_pnl, ','), array_to_string(ladder_us, ',')),
-             '|' order by day)
-      from ${dailySequences} where ${sql.join(conditions, sql` and `)} and f.fresh
-    ) as days
-    from (select exists (select 1 from ${dailyAggregateStates} s where s.user_id = ${scope.userId} and s.timezone = ${scope.timezone}
-            and s.breakeven_tolerance = ${scope.breakevenTolerance}::numeric and s.sequences_built) as fresh) f`;
+    select string_agg(concat_ws(';', trade_count, net_pnl, first_us, last_us, min_prefix, min_k, min_us, max_drawdown, drawdown_k, drawdown_us,
+             lead_outcome, lead_run, trail_outcome, trail_run, max_win_run, max_loss_run,
+             array_to_string(ladder_k, ','), array_to_string(ladder_pnl, ','), array_to_string(ladder_us, ',')),
+           '|' order by day) as days
+    from ${dailySequences} where ${sql.join(conditions, sql` and `)}`;
 }
 
-/** The DaySegments of daySegmentsQuery's answer; null when they are not fresh. */
-function daySegmentsOf(row: Record<string, unknown> | undefined): DaySegment[] | null {
-  if (!row?.fresh) return null;
-  return splitList(row.days, '|').map((day) => {
+/** The DaySegments of daySegmentsQuery's answer. */
+function daySegmentsOf(row: Record<string, unknown> | undefined): DaySegment[] {
+  return splitList(row?.days, '|').map((day) => {
     const v = day.split(';');
     const ks = splitList(v[16]);
     const pnls = splitList(v[17]);
@@ -205,62 +201,60 @@ export function createAnalyticsRepository(db: Db) {
     dailyGroups({ where: where(scope, extra), timezone: sql`${scope.timezone}::text`, tolerance: sql`${scope.breakevenTolerance}::numeric` });
 
   /**
-   * The per-(account, symbol, day) groups of the filtered closed trades (daily_aggregates
-   * columns): read from the stored aggregates when the filters allow and the aggregates were
-   * made with the user's current time zone and tolerance; otherwise computed from the trades.
-   * One statement either way: the freshness check is an uncorrelated subquery, so PostgreSQL
-   * evaluates it once and runs only the branch it selects. `period` bounds local days [start, end).
+   * Where the day groups of this request come from: daily_sequences (whole days, all accounts and
+   * symbols, rows complete), daily_aggregates, or the trades; the stored rows only while they were
+   * made with the user's current time zone and tolerance. Read first, in a primary-key lookup, so
+   * each statement holds only the branch it runs: a statement that also carried the unused
+   * fallback over the trades was costed as if it read them all, which made PostgreSQL JIT-compile
+   * it (seconds at 1M trades) although that branch never ran.
    */
-  function groups(scope: Scope, period?: { start: string; endExclusive: string }): SQL {
-    const tz = scope.timezone;
-    const periodOnTrades = period
-      ? [
-          sql`${trades.closedAt} >= (${period.start}::date)::timestamp at time zone ${tz}`,
-          sql`${trades.closedAt} < (${period.endExclusive}::date)::timestamp at time zone ${tz}`,
-        ]
-      : [];
-    if (!aggregatesServe(scope.filters)) return tradeGroups(scope, periodOnTrades);
-    const f = scope.filters;
-    const conditions: SQL[] = [sql`${dailyAggregates.userId} = ${scope.userId}`];
-    if (f.accountId) conditions.push(sql`${dailyAggregates.accountId} = ${f.accountId}`);
-    if (f.symbol) conditions.push(sql`${dailyAggregates.symbol} = ${f.symbol}`);
-    if (f.from !== undefined) conditions.push(sql`${dailyAggregates.day} >= ${f.from}::date`);
-    if (f.to !== undefined) conditions.push(sql`${dailyAggregates.day} <= ${f.to}::date`);
-    if (period) conditions.push(sql`${dailyAggregates.day} >= ${period.start}::date and ${dailyAggregates.day} < ${period.endExclusive}::date`);
-    const fresh = sql`exists (select 1 from ${dailyAggregateStates} s where s.user_id = ${scope.userId} and s.timezone = ${tz}
-      and s.breakeven_tolerance = ${scope.breakevenTolerance}::numeric)`;
-    const fallback = sql`select * from (${tradeGroups(scope, [...periodOnTrades, sql`not ${fresh}`])}) fallback`;
-    if (!sequencesServe(f)) {
-      return sql`
-        select ${AGGREGATE_COLUMNS} from ${dailyAggregates} where ${sql.join(conditions, sql` and `)} and ${fresh}
-        union all
-        ${fallback}`;
-    }
-    // Whole days of all accounts and symbols: one daily_sequences row per day carries the same sums.
-    const dayConditions = [sql`s.user_id = ${scope.userId}`];
-    if (f.from !== undefined) dayConditions.push(sql`s.day >= ${f.from}::date`);
-    if (f.to !== undefined) dayConditions.push(sql`s.day <= ${f.to}::date`);
-    if (period) dayConditions.push(sql`s.day >= ${period.start}::date and s.day < ${period.endExclusive}::date`);
-    const built = sql`exists (select 1 from ${dailyAggregateStates} s where s.user_id = ${scope.userId} and s.timezone = ${tz}
-      and s.breakeven_tolerance = ${scope.breakevenTolerance}::numeric and s.sequences_built)`;
-    return sql`
-      select s.user_id, null::uuid as account_id, null::text as symbol, s.day, s.trade_count, s.wins, s.losses, s.breakeven, s.net_pnl,
-             s.gross_pnl, s.fees, s.gross_profit, s.gross_loss, s.net_pnl_squares, s.largest_win, s.largest_loss, s.hold_count, s.hold_seconds,
-             s.hold_count_win, s.hold_seconds_win, s.hold_count_loss, s.hold_seconds_loss
-      from ${dailySequences} s where ${sql.join(dayConditions, sql` and `)} and ${built}
-      union all
-      select ${AGGREGATE_COLUMNS} from ${dailyAggregates} where ${sql.join(conditions, sql` and `)} and ${fresh} and not ${built}
-      union all
-      ${fallback}`;
+  async function source(scope: Scope, tx: Executor): Promise<Source> {
+    if (!aggregatesServe(scope.filters)) return 'trades';
+    const result = await tx.execute(sql`
+      select sequences_built from ${dailyAggregateStates}
+      where user_id = ${scope.userId} and timezone = ${scope.timezone} and breakeven_tolerance = ${scope.breakevenTolerance}::numeric`);
+    const row = rowsOf<{ sequences_built: boolean }>(result)[0];
+    if (!row) return 'trades';
+    return row.sequences_built && sequencesServe(scope.filters) ? 'sequences' : 'aggregates';
   }
 
   /**
-   * The stored per-day sequences (daily_sequences) of the filtered days, in day order; null when
-   * they cannot answer (filters other than whole days, or rows not made with the user's current
-   * settings, or not complete).
+   * The per-(account, symbol, day) groups of the filtered closed trades (daily_aggregates
+   * columns; from daily_sequences one row per day, account and symbol null) from `from`.
+   * `period` bounds local days [start, end).
    */
-  async function daySegments(scope: Scope, tx: Executor = db): Promise<DaySegment[] | null> {
-    if (!sequencesServe(scope.filters)) return null;
+  function groups(scope: Scope, from: Source, period?: { start: string; endExclusive: string }): SQL {
+    const tz = scope.timezone;
+    const f = scope.filters;
+    if (from === 'trades') {
+      const periodOnTrades = period
+        ? [
+            sql`${trades.closedAt} >= (${period.start}::date)::timestamp at time zone ${tz}`,
+            sql`${trades.closedAt} < (${period.endExclusive}::date)::timestamp at time zone ${tz}`,
+          ]
+        : [];
+      return tradeGroups(scope, periodOnTrades);
+    }
+    const table = from === 'sequences' ? dailySequences : dailyAggregates;
+    const conditions: SQL[] = [sql`${table.userId} = ${scope.userId}`];
+    if (f.from !== undefined) conditions.push(sql`${table.day} >= ${f.from}::date`);
+    if (f.to !== undefined) conditions.push(sql`${table.day} <= ${f.to}::date`);
+    if (period) conditions.push(sql`${table.day} >= ${period.start}::date and ${table.day} < ${period.endExclusive}::date`);
+    if (from === 'sequences') {
+      return sql`
+        select user_id, null::uuid as account_id, null::text as symbol, day, trade_count, wins, losses, breakeven, net_pnl, gross_pnl, fees,
+               gross_profit, gross_loss, net_pnl_squares, largest_win, largest_loss, hold_count, hold_seconds, hold_count_win, hold_seconds_win,
+               hold_count_loss, hold_seconds_loss
+        from ${dailySequences} where ${sql.join(conditions, sql` and `)}`;
+    }
+    if (f.accountId) conditions.push(sql`${dailyAggregates.accountId} = ${f.accountId}`);
+    if (f.symbol) conditions.push(sql`${dailyAggregates.symbol} = ${f.symbol}`);
+    return sql`select ${AGGREGATE_COLUMNS} from ${dailyAggregates} where ${sql.join(conditions, sql` and `)}`;
+  }
+
+  /** The stored per-day sequences (daily_sequences) of the filtered days, in day order; null unless `from` is 'sequences'. */
+  async function segmentsFrom(scope: Scope, from: Source, tx: Executor): Promise<DaySegment[] | null> {
+    if (from !== 'sequences') return null;
     return daySegmentsOf(rowsOf<Record<string, unknown>>(await tx.execute(daySegmentsQuery(scope)))[0]);
   }
 
@@ -302,8 +296,9 @@ export function createAnalyticsRepository(db: Db) {
      *   `sequenceAggregates` (exact integer arithmetic on the P&L units).
      */
     async summary(scope: Scope, tx: Executor = db): Promise<{ aggregates: SummaryAggregates; sample: Sample }> {
+      const from = await source(scope, tx);
       const sumsQuery = sql`
-        with g as (${groups(scope)}),
+        with g as (${groups(scope, from)}),
         s as (
           select coalesce(sum(trade_count), 0)::int as n, coalesce(sum(wins), 0)::int as wins, coalesce(sum(losses), 0)::int as losses,
                  coalesce(sum(breakeven), 0)::int as be, coalesce(sum(net_pnl), 0) as net, coalesce(sum(gross_pnl), 0)::text as gross,
@@ -329,8 +324,8 @@ export function createAnalyticsRepository(db: Db) {
               where ${where(scope, [sql`(${trades.initialRisk} is not null or ${trades.stopPrice} is not null)`])}) t`;
       const [sumsResult, rResult, segments] =
         tx === db
-          ? await Promise.all([tx.execute(sumsQuery), tx.execute(rQuery), daySegments(scope, tx)])
-          : [await tx.execute(sumsQuery), await tx.execute(rQuery), await daySegments(scope, tx)];
+          ? await Promise.all([tx.execute(sumsQuery), tx.execute(rQuery), segmentsFrom(scope, from, tx)])
+          : [await tx.execute(sumsQuery), await tx.execute(rQuery), await segmentsFrom(scope, from, tx)];
       const r = rowsOf<Record<string, unknown>>(sumsResult)[0]!;
       const q = rowsOf<Record<string, unknown>>(rResult)[0]!;
       const n = Number(r.n);
@@ -387,7 +382,10 @@ export function createAnalyticsRepository(db: Db) {
       };
     },
 
-    daySegments,
+    /** The stored per-day sequences of the filtered days, in day order; null when they cannot answer these filters or are not fresh. */
+    async daySegments(scope: Scope, tx: Executor = db): Promise<DaySegment[] | null> {
+      return segmentsFrom(scope, await source(scope, tx), tx);
+    },
 
     /** Per group: counts, sums, the R mean and the sample for its confidence interval. */
     async breakdown(scope: Scope, by: BreakdownDimension, tx: Executor = db): Promise<GroupRow[]> {
@@ -477,6 +475,7 @@ export function createAnalyticsRepository(db: Db) {
     async equityCurve(scope: Scope, interval: 'trade' | 'day', tx: Executor = db): Promise<EquityPoint[]> {
       const base = sql`select ${trades.id} as id, ${trades.closedAt} as closed_at, ${trades.netPnl} as net_pnl, ${localTime(scope)}::date as day
                        from ${trades} where ${where(scope)}`;
+      const from = interval === 'day' ? await source(scope, tx) : 'trades';
       const query =
         interval === 'trade'
           ? sql`
@@ -486,7 +485,7 @@ export function createAnalyticsRepository(db: Db) {
                    (greatest(0::numeric, max(cum) over (order by closed_at, id)) - cum)::text as dd, 1 as n
             from c order by closed_at, id`
           : sql`
-            with g as (${groups(scope)}),
+            with g as (${groups(scope, from)}),
             d as (select day, sum(net_pnl) as pnl, sum(trade_count)::int as n from g group by day),
             c as (select d.*, sum(pnl) over (order by day) as cum from d)
             select null as id, null::float8 as at_ms, day::text as day, pnl::text as pnl, cum::text as cum,
@@ -506,8 +505,9 @@ export function createAnalyticsRepository(db: Db) {
 
     /** Days, ISO weeks, months and the total of one period (local days), in one grouping-sets query over the day groups. */
     async calendar(scope: Scope, period: { start: string; endExclusive: string }, tx: Executor = db): Promise<CalendarRow[]> {
+      const from = await source(scope, tx);
       const result = await tx.execute(sql`
-        with g as (${groups(scope, period)}),
+        with g as (${groups(scope, from, period)}),
         k as (select day::text as d, to_char(day, 'IYYY-"W"IW') as w, to_char(day, 'YYYY-MM') as m, net_pnl, trade_count, wins, losses, breakeven from g)
         select grouping(d) as gd, grouping(w) as gw, grouping(m) as gm, d, w, m,
                coalesce(sum(net_pnl), 0)::text as pnl, coalesce(sum(trade_count), 0)::int as n,

@@ -248,33 +248,41 @@ export interface AggregateKey {
   closedAt: string;
 }
 
+/** The sums daily_aggregates and daily_sequences share, in the order `DAY_SUMS` selects them. */
+const SUM_COLUMNS = [
+  'trade_count',
+  'wins',
+  'losses',
+  'breakeven',
+  'net_pnl',
+  'gross_pnl',
+  'fees',
+  'gross_profit',
+  'gross_loss',
+  'net_pnl_squares',
+  'largest_win',
+  'largest_loss',
+  'hold_count',
+  'hold_seconds',
+  'hold_count_win',
+  'hold_seconds_win',
+  'hold_count_loss',
+  'hold_seconds_loss',
+];
+
+/** SUM_COLUMNS over a group of rows with net_pnl, gross_pnl, fees, hold_seconds and o (1 win, −1 loss, 0 breakeven). */
+const DAY_SUMS = sql.raw(`
+  count(*)::int as trade_count, (count(*) filter (where o = 1))::int as wins,
+  (count(*) filter (where o = -1))::int as losses, (count(*) filter (where o = 0))::int as breakeven,
+  sum(net_pnl) as net_pnl, sum(gross_pnl) as gross_pnl, sum(fees) as fees,
+  coalesce(sum(net_pnl) filter (where o = 1), 0) as gross_profit, coalesce(sum(net_pnl) filter (where o = -1), 0) as gross_loss,
+  sum(net_pnl * net_pnl) as net_pnl_squares, max(net_pnl) filter (where o = 1) as largest_win, min(net_pnl) filter (where o = -1) as largest_loss,
+  count(hold_seconds)::int as hold_count, coalesce(sum(hold_seconds), 0)::bigint as hold_seconds,
+  (count(hold_seconds) filter (where o = 1))::int as hold_count_win, coalesce(sum(hold_seconds) filter (where o = 1), 0)::bigint as hold_seconds_win,
+  (count(hold_seconds) filter (where o = -1))::int as hold_count_loss, coalesce(sum(hold_seconds) filter (where o = -1), 0)::bigint as hold_seconds_loss`);
+
 /** The daily_aggregates columns, in the order `dailyGroups` selects them. */
-export const AGGREGATE_COLUMNS = sql.raw(
-  [
-    'user_id',
-    'account_id',
-    'symbol',
-    'day',
-    'trade_count',
-    'wins',
-    'losses',
-    'breakeven',
-    'net_pnl',
-    'gross_pnl',
-    'fees',
-    'gross_profit',
-    'gross_loss',
-    'net_pnl_squares',
-    'largest_win',
-    'largest_loss',
-    'hold_count',
-    'hold_seconds',
-    'hold_count_win',
-    'hold_seconds_win',
-    'hold_count_loss',
-    'hold_seconds_loss',
-  ].join(', '),
-);
+export const AGGREGATE_COLUMNS = sql.raw(['user_id', 'account_id', 'symbol', 'day', ...SUM_COLUMNS].join(', '));
 
 /**
  * The closed trades matching `where` summed per (user, account, symbol, local day): the rows of
@@ -285,14 +293,7 @@ export const AGGREGATE_COLUMNS = sql.raw(
 export function dailyGroups(options: { from?: SQL; where: SQL; timezone: SQL; tolerance: SQL }): SQL {
   const from = options.from ?? sql`${trades}`;
   return sql`
-    select user_id, account_id, symbol, day, count(*)::int as trade_count, (count(*) filter (where o = 1))::int as wins,
-           (count(*) filter (where o = -1))::int as losses, (count(*) filter (where o = 0))::int as breakeven,
-           sum(net_pnl) as net_pnl, sum(gross_pnl) as gross_pnl, sum(fees) as fees,
-           coalesce(sum(net_pnl) filter (where o = 1), 0) as gross_profit, coalesce(sum(net_pnl) filter (where o = -1), 0) as gross_loss,
-           sum(net_pnl * net_pnl) as net_pnl_squares, max(net_pnl) filter (where o = 1) as largest_win, min(net_pnl) filter (where o = -1) as largest_loss,
-           count(hold_seconds)::int as hold_count, coalesce(sum(hold_seconds), 0)::bigint as hold_seconds,
-           (count(hold_seconds) filter (where o = 1))::int as hold_count_win, coalesce(sum(hold_seconds) filter (where o = 1), 0)::bigint as hold_seconds_win,
-           (count(hold_seconds) filter (where o = -1))::int as hold_count_loss, coalesce(sum(hold_seconds) filter (where o = -1), 0)::bigint as hold_seconds_loss
+    select user_id, account_id, symbol, day, ${DAY_SUMS}
     from (
       select ${trades.userId} as user_id, ${trades.accountId} as account_id, ${trades.symbol} as symbol,
              (${trades.closedAt} at time zone ${options.timezone})::date as day,
@@ -309,8 +310,7 @@ export const SEQUENCE_COLUMNS = sql.raw(
   [
     'user_id',
     'day',
-    'trade_count',
-    'net_pnl',
+    ...SUM_COLUMNS,
     'first_us',
     'last_us',
     'min_prefix',
@@ -328,22 +328,6 @@ export const SEQUENCE_COLUMNS = sql.raw(
     'trail_run',
     'max_win_run',
     'max_loss_run',
-    'wins',
-    'losses',
-    'breakeven',
-    'gross_pnl',
-    'fees',
-    'gross_profit',
-    'gross_loss',
-    'net_pnl_squares',
-    'largest_win',
-    'largest_loss',
-    'hold_count',
-    'hold_seconds',
-    'hold_count_win',
-    'hold_seconds_win',
-    'hold_count_loss',
-    'hold_seconds_loss',
   ].join(', '),
 );
 
@@ -358,7 +342,7 @@ export const SEQUENCE_COLUMNS = sql.raw(
 export function daySequences(options: { from?: SQL; where: SQL; timezone: SQL; tolerance: SQL }): SQL {
   const from = options.from ?? sql`${trades}`;
   return sql`
-    select user_id, day, count(*)::int, sum(net_pnl), min(us), max(us),
+    select user_id, day, ${DAY_SUMS}, min(us), max(us),
            min(s), min(k) filter (where s = min_s)::int, min(us) filter (where s = min_s),
            max(dd), min(k) filter (where dd = max_dd)::int, min(us) filter (where dd = max_dd),
            coalesce(array_agg(k order by k) filter (where s >= r_prev), '{}')::int[],
@@ -366,13 +350,7 @@ export function daySequences(options: { from?: SQL; where: SQL; timezone: SQL; t
            coalesce(array_agg(us order by k) filter (where s >= r_prev), '{}')::bigint[],
            min(o) filter (where k = 1)::smallint, coalesce(min(run) filter (where k = 1 and o <> 0), 0)::int,
            min(o) filter (where k = n)::smallint, coalesce(min(run) filter (where k = n and o <> 0), 0)::int,
-           coalesce(max(run) filter (where o = 1), 0)::int, coalesce(max(run) filter (where o = -1), 0)::int,
-           (count(*) filter (where o = 1))::int, (count(*) filter (where o = -1))::int, (count(*) filter (where o = 0))::int,
-           sum(gross_pnl), sum(fees), coalesce(sum(net_pnl) filter (where o = 1), 0), coalesce(sum(net_pnl) filter (where o = -1), 0),
-           sum(net_pnl * net_pnl), max(net_pnl) filter (where o = 1), min(net_pnl) filter (where o = -1),
-           count(hold_seconds)::int, coalesce(sum(hold_seconds), 0)::bigint,
-           (count(hold_seconds) filter (where o = 1))::int, coalesce(sum(hold_seconds) filter (where o = 1), 0)::bigint,
-           (count(hold_seconds) filter (where o = -1))::int, coalesce(sum(hold_seconds) filter (where o = -1), 0)::bigint
+           coalesce(max(run) filter (where o = 1), 0)::int, coalesce(max(run) filter (where o = -1), 0)::int
     from (
       select c.*, min(s) over d as min_s, max(dd) over d as max_dd
       from (

@@ -73,6 +73,15 @@ async function deleteTrade(user: TestUser, id: string) {
   expect(res.statusCode, res.body).toBe(204);
 }
 
+/** Deletes the trades marked deleteLater (all but the first), then the account, if one is given, with its trades. */
+async function deleteSome(user: TestUser, specs: readonly { deleteLater: boolean }[], ids: readonly string[], account: string | null) {
+  for (const [i, s] of specs.entries()) if (s.deleteLater && i > 0) await deleteTrade(user, ids[i]!);
+  if (account !== null) {
+    const res = await call(t, user, { method: 'DELETE', url: `/api/v1/accounts/${account}?confirm=true` });
+    expect(res.statusCode, res.body).toBe(204);
+  }
+}
+
 const tradeArb = fc.record({
   account: fc.integer({ min: 0, max: 1 }),
   symbol: fc.constantFrom('AAPL', 'MSFT'),
@@ -118,11 +127,7 @@ describe('daily aggregates', () => {
               }),
             );
           }
-          for (const [i, s] of specs.entries()) if (s.deleteLater && i > 0) await deleteTrade(user, ids[i]!);
-          if (deleteAccount) {
-            const res = await call(t, user, { method: 'DELETE', url: `/api/v1/accounts/${accounts[1]}?confirm=true` });
-            expect(res.statusCode, res.body).toBe(204);
-          }
+          await deleteSome(user, specs, ids, deleteAccount ? accounts[1]! : null);
 
           const incremental = { aggregates: await storedAggregates(user.id), sequences: await storedSequences(user.id) };
           await t.database.db.transaction((tx) => rebuildDailyAggregates(tx, user.id));
@@ -176,11 +181,7 @@ describe('daily aggregates', () => {
               }),
             );
           }
-          for (const [i, s] of specs.entries()) if (s.deleteLater && i > 0) await deleteTrade(user, ids[i]!);
-          if (deleteAccount) {
-            const res = await call(t, user, { method: 'DELETE', url: `/api/v1/accounts/${accounts[1]}?confirm=true` });
-            expect(res.statusCode, res.body).toBe(204);
-          }
+          await deleteSome(user, specs, ids, deleteAccount ? accounts[1]! : null);
 
           const result = await t.database.db.execute(sql`
             select (closed_at at time zone ${timezone})::date::text as day, net_pnl::text as pnl, (extract(epoch from closed_at) * 1000)::float8 as ms
