@@ -112,7 +112,7 @@ async function seed(client: pg.Client): Promise<{ userId: string; sessionId: str
   }
   // Steady state: autovacuum would soon do the same after this many inserts; the visibility map lets the summary's index-only scan skip the heap.
   await client.query('vacuum (analyze) trades');
-  if (typeof repository.rebuildDailyAggregates === 'function') await client.query('vacuum (analyze) daily_aggregates');
+  if (typeof repository.rebuildDailyAggregates === 'function') await client.query('vacuum (analyze) daily_aggregates, daily_sequences');
   return { userId: user!.id, sessionId: session!.id, accountId: account!.id };
 }
 

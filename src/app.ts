@@ -39,7 +39,7 @@ import { createExecutionsRepository } from './modules/executions/executions.repo
 import { executionsRoutes } from './modules/executions/executions.routes.js';
 import { createExecutionsService } from './modules/executions/executions.service.js';
 import { instrumentsRoutes } from './modules/instruments/instruments.routes.js';
-import { createTradesRepository, rebuildDailyAggregates } from './modules/trades/trades.repository.js';
+import { createTradesRepository, rebuildDailyAggregates, repairDailySequences } from './modules/trades/trades.repository.js';
 import { tradesRoutes } from './modules/trades/trades.routes.js';
 import { createTradesService } from './modules/trades/trades.service.js';
 import { createPlaybooksRepository } from './modules/playbooks/playbooks.repository.js';
@@ -137,7 +137,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       const cookies = { secure: config.auth.cookieSecure, trustedOrigins: config.http.corsOrigins.filter((o) => o !== '*') };
       await api.register(authRoutes, { prefix: '/auth', auth, cookies });
       await api.register(adminUsersRoutes, { prefix: '/admin', auth });
-      const accountsService = createAccountsService({ accountsRepository: createAccountsRepository(database.db), events });
+      const accountsService = createAccountsService({
+        accountsRepository: createAccountsRepository(database.db),
+        events,
+        repairDailySequences: (userId, tx) => repairDailySequences(tx, userId),
+      });
       const executionsRepository = createExecutionsRepository(database.db);
       const tradesService = createTradesService({
         tradesRepository: createTradesRepository(database.db),

@@ -177,6 +177,10 @@ export const trades = pgTable(
     index('trades_user_closed_cover_idx')
       .on(t.userId, t.closedAt, t.id, t.netPnl, t.grossPnl, t.fees, t.holdSeconds, t.initialRisk, t.stopPrice, t.avgEntry, t.quantity, t.multiplier)
       .where(sql`${t.status} = 'closed'`),
+    // The closed trades that have an R (docs/metrics.md): the summary's R sums read only these.
+    index('trades_user_closed_risk_idx')
+      .on(t.userId, t.closedAt)
+      .where(sql`${t.status} = 'closed' and (${t.initialRisk} is not null or ${t.stopPrice} is not null)`),
     index('trades_user_opened_idx').on(t.userId, t.openedAt, t.id),
     // The trades list sorted by -netPnl reads a page backwards off this index instead of sorting all the user's trades.
     index('trades_user_net_pnl_idx').on(t.userId, t.netPnl, t.id),
@@ -266,6 +270,29 @@ export const journalEntries = pgTable(
   (t) => [uniqueIndex('journal_entries_user_day_key').on(t.userId, t.day), check('journal_mood_range', sql`${t.mood} between 1 and 5`)],
 );
 
+/** The sums of a group of closed trades of one day, shared by daily_aggregates and daily_sequences (fresh builders per table). */
+const daySums = () => ({
+  tradeCount: integer('trade_count').notNull(),
+  wins: integer('wins').notNull(),
+  losses: integer('losses').notNull(),
+  breakeven: integer('breakeven').notNull(),
+  netPnl: numeric('net_pnl').notNull(),
+  grossPnl: numeric('gross_pnl').notNull(),
+  fees: numeric('fees').notNull(),
+  grossProfit: numeric('gross_profit').notNull(),
+  grossLoss: numeric('gross_loss').notNull(),
+  /** Σ net P&L², exact: with the count and the sum it gives the sample stdev of P&L. */
+  netPnlSquares: numeric('net_pnl_squares').notNull(),
+  largestWin: numeric('largest_win'),
+  largestLoss: numeric('largest_loss'),
+  holdCount: integer('hold_count').notNull(),
+  holdSeconds: bigint('hold_seconds', { mode: 'number' }).notNull(),
+  holdCountWin: integer('hold_count_win').notNull(),
+  holdSecondsWin: bigint('hold_seconds_win', { mode: 'number' }).notNull(),
+  holdCountLoss: integer('hold_count_loss').notNull(),
+  holdSecondsLoss: bigint('hold_seconds_loss', { mode: 'number' }).notNull(),
+});
+
 /**
  * Closed trades summed per (account, symbol, day in the user's time zone), kept by the trades
  * module in the same transaction as every trade write (docs/metrics.md, "Daily aggregates").
@@ -282,27 +309,52 @@ export const dailyAggregates = pgTable(
       .references(() => accounts.id, { onDelete: 'cascade' }),
     symbol: text('symbol').notNull(),
     day: date('day').notNull(),
-    tradeCount: integer('trade_count').notNull(),
-    wins: integer('wins').notNull(),
-    losses: integer('losses').notNull(),
-    breakeven: integer('breakeven').notNull(),
-    netPnl: numeric('net_pnl').notNull(),
-    grossPnl: numeric('gross_pnl').notNull(),
-    fees: numeric('fees').notNull(),
-    grossProfit: numeric('gross_profit').notNull(),
-    grossLoss: numeric('gross_loss').notNull(),
-    /** Σ net P&L², exact: with the count and the sum it gives the sample stdev of P&L. */
-    netPnlSquares: numeric('net_pnl_squares').notNull(),
-    largestWin: numeric('largest_win'),
-    largestLoss: numeric('largest_loss'),
-    holdCount: integer('hold_count').notNull(),
-    holdSeconds: bigint('hold_seconds', { mode: 'number' }).notNull(),
-    holdCountWin: integer('hold_count_win').notNull(),
-    holdSecondsWin: bigint('hold_seconds_win', { mode: 'number' }).notNull(),
-    holdCountLoss: integer('hold_count_loss').notNull(),
-    holdSecondsLoss: bigint('hold_seconds_loss', { mode: 'number' }).notNull(),
+    ...daySums(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.accountId, t.symbol, t.day] }), index('daily_aggregates_user_day_idx').on(t.userId, t.day)],
+);
+
+/**
+ * Per user and day in the user's time zone: the sums of the closed trades of that day (all
+ * accounts and symbols), and those trades in close order summarised so that consecutive days combine exactly into the
+ * order-dependent summary metrics (drawdown with its dates, longest time under water, longest
+ * runs) without reading the trades (docs/metrics.md, "Daily aggregates"). With k = 1…n the
+ * day's trades in order and s_k the P&L sum of the first k: min/max drawdown positions are k,
+ * the ladder holds every k whose s_k ≥ max(0, s_1 … s_k−1) (the trades that are at the running
+ * peak when the day starts at its peak), with s_k and the close time. Close times are epoch
+ * microseconds (the summary sends them as text; no conversion per request).
+ */
+export const dailySequences = pgTable(
+  'daily_sequences',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    day: date('day').notNull(),
+    /** The day's sums, as in daily_aggregates over all accounts and symbols (the whole-day summary reads one row per day). */
+    ...daySums(),
+    firstUs: bigint('first_us', { mode: 'number' }).notNull(),
+    lastUs: bigint('last_us', { mode: 'number' }).notNull(),
+    /** min s_k, the first k reaching it and that trade's close time. */
+    minPrefix: numeric('min_prefix').notNull(),
+    minK: integer('min_k').notNull(),
+    minUs: bigint('min_us', { mode: 'number' }).notNull(),
+    /** max over k of max(0, s_1 … s_k) − s_k (the drawdown inside the day), the first k reaching it and its close time. */
+    maxDrawdown: numeric('max_drawdown').notNull(),
+    drawdownK: integer('drawdown_k').notNull(),
+    drawdownUs: bigint('drawdown_us', { mode: 'number' }).notNull(),
+    ladderK: integer('ladder_k').array().notNull(),
+    ladderPnl: numeric('ladder_pnl').array().notNull(),
+    ladderUs: bigint('ladder_us', { mode: 'number' }).array().notNull(),
+    /** Outcome (1 win, −1 loss, 0 breakeven) of the first and last trade, and the length of the run each starts/ends (0 for breakeven). */
+    leadOutcome: smallint('lead_outcome').notNull(),
+    leadRun: integer('lead_run').notNull(),
+    trailOutcome: smallint('trail_outcome').notNull(),
+    trailRun: integer('trail_run').notNull(),
+    maxWinRun: integer('max_win_run').notNull(),
+    maxLossRun: integer('max_loss_run').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.day] })],
 );
 
 /**
@@ -316,4 +368,10 @@ export const dailyAggregateStates = pgTable('daily_aggregate_states', {
   timezone: text('timezone').notNull(),
   breakevenTolerance: numeric('breakeven_tolerance').notNull(),
   builtAt: timestamp('built_at', { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * Whether daily_sequences are complete for this user: true from a full rebuild or for a user
+   * whose first trade write came after they existed; false for users migrated before them,
+   * until `rebuildDailyAggregates` runs (analytics reads the trades for the sequence meanwhile).
+   */
+  sequencesBuilt: boolean('sequences_built').notNull().default(false),
 });

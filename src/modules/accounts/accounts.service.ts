@@ -14,6 +14,8 @@ export interface AccountsServiceDeps {
   accountsRepository: AccountsRepository;
   /** trade.deleted for the trades an account takes with it. */
   events?: EventPublisher;
+  /** Brings the user's per-day trade sequences up to date after the account's trades went with it (trades module). */
+  repairDailySequences?: (userId: string, tx: Executor) => Promise<void>;
 }
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -60,7 +62,7 @@ const duplicateBrokerAccount = (broker: string, brokerAccountId: string | null) 
 
 const cursorOf = ([createdAt, id]: [string, string]) => ({ createdAt, id });
 
-export function createAccountsService({ accountsRepository, events = noEvents }: AccountsServiceDeps) {
+export function createAccountsService({ accountsRepository, events = noEvents, repairDailySequences }: AccountsServiceDeps) {
   return {
     async createAccount(userId: string, input: CreateAccountInput): Promise<AccountView> {
       const values: AccountValues = {
@@ -142,6 +144,7 @@ export function createAccountsService({ accountsRepository, events = noEvents }:
         }
         const tradeIds = await accountsRepository.tradeIds(userId, id, tx);
         await accountsRepository.delete(userId, id, tx);
+        if (tradeIds.length > 0 && repairDailySequences) await repairDailySequences(userId, tx);
         await accountsRepository.bumpDataGeneration(userId, tx);
         afterCommit(tx, () => publishIds(events, userId, 'trade.deleted', tradeIds));
       });

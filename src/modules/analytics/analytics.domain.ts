@@ -543,10 +543,10 @@ const fractionDigits = (s: string) => {
   return point === -1 ? 0 : s.length - point - 1;
 };
 
-/** An integer count of 10^-scale units as a plain decimal string. */
+/** An integer count of 10^-scale units as a plain decimal string without trailing fraction zeros (as decimal.js writes it). */
 function formatUnits(units: number, scale: number): string {
   const digits = Math.abs(units).toString().padStart(scale + 1, '0');
-  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`.replace(/\.?0+$/, '');
   return units < 0 ? `-${text}` : text;
 }
 
@@ -654,5 +654,189 @@ export function sequenceAggregates(pnlText: readonly string[], atMs: readonly nu
     },
     pnl,
     wins,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trade-order metrics from per-day summaries of the sequence (daily_sequences)
+
+/**
+ * One local day's closed trades in trade order, summarised so that consecutive days combine into
+ * the drawdown and the longest runs of their concatenation (`mergeDaySegments`). With k = 1…n the
+ * day's trades and s_k the sum of the first k P&Ls: the minimum s_k (first k), the largest
+ * max(0, s_1…s_k) − s_k (first k), the ladder (every k with s_k ≥ max(0, s_1…s_k−1), in order) and
+ * the runs at both ends and inside. `daySegmentOf` is the definition; SQL computes the same rows.
+ */
+export interface DaySegment {
+  tradeCount: number;
+  netPnl: string;
+  firstMs: number;
+  lastMs: number;
+  minPrefix: string;
+  minK: number;
+  minMs: number;
+  maxDrawdown: string;
+  drawdownK: number;
+  drawdownMs: number;
+  ladder: { k: number; pnl: string; ms: number }[];
+  leadOutcome: Outcome;
+  leadRun: number;
+  trailOutcome: Outcome;
+  trailRun: number;
+  maxWinRun: number;
+  maxLossRun: number;
+}
+
+/** The DaySegment of one day's trades (P&L decimal strings and close times in ms, in trade order; at least one). */
+export function daySegmentOf(trades: readonly { pnl: string; ms: number }[], tolerance: string): DaySegment {
+  if (trades.length === 0) throw new RangeError('a day segment needs at least one trade');
+  const tol = toDecimal(tolerance);
+  const outcomes = trades.map((t) => classify(toDecimal(t.pnl), tol));
+  let s = ZERO;
+  let rPrev = ZERO;
+  let min: { value: Decimal; k: number; ms: number } | null = null;
+  let dd = { value: ZERO, k: 1, ms: trades[0]!.ms };
+  const ladder: DaySegment['ladder'] = [];
+  trades.forEach((t, i) => {
+    s = s.plus(toDecimal(t.pnl));
+    const k = i + 1;
+    if (min === null || s.lt(min.value)) min = { value: s, k, ms: t.ms };
+    if (s.gte(rPrev)) ladder.push({ k, pnl: s.toFixed(), ms: t.ms });
+    const r = s.gt(rPrev) ? s : rPrev;
+    if (r.minus(s).gt(dd.value)) dd = { value: r.minus(s), k, ms: t.ms };
+    rPrev = r;
+  });
+  const runLength = (from: number, step: 1 | -1) => {
+    const o = outcomes[from]!;
+    if (o === 0) return 0;
+    let len = 0;
+    for (let i = from; i >= 0 && i < outcomes.length && outcomes[i] === o; i += step) len++;
+    return len;
+  };
+  const runs = longestRuns(outcomes);
+  const lowest = min!;
+  return {
+    tradeCount: trades.length,
+    netPnl: s.toFixed(),
+    firstMs: trades[0]!.ms,
+    lastMs: trades.at(-1)!.ms,
+    minPrefix: lowest.value.toFixed(),
+    minK: lowest.k,
+    minMs: lowest.ms,
+    maxDrawdown: dd.value.toFixed(),
+    drawdownK: dd.k,
+    drawdownMs: dd.ms,
+    ladder,
+    leadOutcome: outcomes[0]!,
+    leadRun: runLength(0, 1),
+    trailOutcome: outcomes.at(-1)!,
+    trailRun: runLength(outcomes.length - 1, -1),
+    maxWinRun: runs.wins,
+    maxLossRun: runs.losses,
+  };
+}
+
+/**
+ * The drawdown (as `drawdownOf`) and the longest runs (as `longestRuns`) of the trades of
+ * consecutive days, from their DaySegments in day order, without the trades. Entering a day with
+ * cumulative P&L C and running peak P (D = P − C ≥ 0), the day's trade k is at the peak exactly
+ * when it is a ladder entry with s_k ≥ D, and its drawdown is max(D − s_k, max(0, s_1…s_k) − s_k),
+ * so the day's largest is max(D − min s, the day's own max drawdown), first reached at minK or
+ * drawdownK. The recovery is the first trade at the peak after the trough; the stretches under
+ * water run between consecutive trades at the peak. Exact: every amount is an integer count of
+ * 10^-scale units in float64 while all of them stay below 2^51; null otherwise (the caller then
+ * reads the trades).
+ */
+export function mergeDaySegments(
+  segments: readonly DaySegment[],
+): Pick<SequenceAggregates, 'maxConsecutiveWins' | 'maxConsecutiveLosses' | 'drawdown'> | null {
+  let scale = 0;
+  let bound = 0;
+  let widest = 0;
+  for (const g of segments) {
+    scale = Math.max(scale, fractionDigits(g.netPnl), fractionDigits(g.minPrefix), fractionDigits(g.maxDrawdown));
+    for (const e of g.ladder) scale = Math.max(scale, fractionDigits(e.pnl));
+    bound += Math.abs(Number(g.netPnl));
+    widest = Math.max(widest, Math.abs(Number(g.minPrefix)) + Math.abs(Number(g.maxDrawdown)) + Math.abs(Number(g.ladder.at(-1)?.pnl ?? 0)));
+  }
+  const factor = 10 ** scale;
+  if (!(scale <= 15 && 4 * (bound + widest + 1) * factor < 2 ** 51)) return null;
+  const units = (v: string) => Math.round(Number(v) * factor);
+
+  let cum = 0;
+  let peak = 0;
+  let offset = 0;
+  let lastAtPeak = -1;
+  let lastAtPeakMs: number | null = null;
+  let best = { amount: 0, peakMs: null as number | null, troughIndex: -1, troughMs: 0, recoveredMs: null as number | null };
+  let longestMs = -1;
+  let underwater: DrawdownAggregates['underwater'] = null;
+  const firstMs = segments[0]?.firstMs ?? 0;
+  const consider = (fromMs: number, toMs: number, recovered: boolean) => {
+    const span = toMs - fromMs;
+    if (span > longestMs) {
+      longestMs = span;
+      underwater = { seconds: Math.round(span / 1000), from: new Date(fromMs), to: new Date(toMs), recovered };
+    }
+  };
+  let maxWins = 0;
+  let maxLosses = 0;
+  let runKind: Outcome = 0;
+  let run = 0;
+  const record = (kind: Outcome, length: number) => {
+    if (kind === 1) maxWins = Math.max(maxWins, length);
+    if (kind === -1) maxLosses = Math.max(maxLosses, length);
+  };
+
+  for (const g of segments) {
+    const d = peak - cum;
+    const ladder = g.ladder;
+    const values = ladder.map((e) => units(e.pnl));
+    const fromMin = d - units(g.minPrefix);
+    const inside = units(g.maxDrawdown);
+    const amount = Math.max(fromMin, inside);
+    if (amount > best.amount) {
+      const k = Math.min(fromMin === amount ? g.minK : Infinity, inside === amount ? g.drawdownK : Infinity);
+      let peakMs = lastAtPeakMs;
+      for (let i = 0; i < ladder.length && ladder[i]!.k < k; i++) if (values[i]! >= d) peakMs = ladder[i]!.ms;
+      best = { amount, peakMs, troughIndex: offset + k - 1, troughMs: k === g.minK ? g.minMs : g.drawdownMs, recoveredMs: null };
+    }
+    for (let i = 0; i < ladder.length; i++) {
+      const e = ladder[i]!;
+      if (values[i]! < d) continue;
+      const index = offset + e.k - 1;
+      if (index - lastAtPeak > 1) consider(lastAtPeakMs ?? firstMs, e.ms, true);
+      if (best.troughIndex >= 0 && best.recoveredMs === null && index > best.troughIndex) best.recoveredMs = e.ms;
+      lastAtPeak = index;
+      lastAtPeakMs = e.ms;
+    }
+    if (values.length > 0) peak = Math.max(peak, cum + values.at(-1)!);
+    cum += units(g.netPnl);
+    offset += g.tradeCount;
+
+    if (g.leadOutcome !== 0 && g.leadRun === g.tradeCount) {
+      run = g.leadOutcome === runKind ? run + g.tradeCount : g.tradeCount;
+      runKind = g.leadOutcome;
+      record(runKind, run);
+    } else {
+      if (g.leadOutcome !== 0 && g.leadOutcome === runKind) record(runKind, run + g.leadRun);
+      record(1, g.maxWinRun);
+      record(-1, g.maxLossRun);
+      runKind = g.trailOutcome;
+      run = g.trailRun;
+    }
+  }
+  const lastMs = segments.at(-1)?.lastMs;
+  if (lastMs !== undefined && lastAtPeak < offset - 1) consider(lastAtPeakMs ?? firstMs, lastMs, false);
+  return {
+    maxConsecutiveWins: maxWins,
+    maxConsecutiveLosses: maxLosses,
+    drawdown: {
+      amount: formatUnits(best.amount, scale),
+      peakAt: best.troughIndex >= 0 && best.peakMs !== null ? new Date(best.peakMs) : null,
+      troughAt: best.troughIndex >= 0 ? new Date(best.troughMs) : null,
+      recoveredAt: best.recoveredMs === null ? null : new Date(best.recoveredMs),
+      underwater,
+    },
   };
 }

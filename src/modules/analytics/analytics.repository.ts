@@ -1,12 +1,12 @@
 import { eq, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
-import { accounts, dailyAggregateStates, dailyAggregates, playbooks, tags, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
+import { accounts, dailyAggregateStates, dailyAggregates, dailySequences, playbooks, tags, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
 import type { Db, Executor } from '../../platform/db/database.js';
 import { timeRange } from '../executions/executions.repository.js';
 import type { TradeFilters } from '../trades/trades.repository.js';
 import { AGGREGATE_COLUMNS, dailyGroups, tradeFilterConditions } from '../trades/trades.repository.js';
-import type { BreakdownDimension, SummaryAggregates } from './analytics.domain.js';
-import { BOOTSTRAP_MAX_TRADES, HOLD_TIME_BUCKETS, sequenceAggregates } from './analytics.domain.js';
+import type { BreakdownDimension, DaySegment, Outcome, SummaryAggregates } from './analytics.domain.js';
+import { BOOTSTRAP_MAX_TRADES, HOLD_TIME_BUCKETS, mergeDaySegments, sequenceAggregates } from './analytics.domain.js';
 
 /** The user's settings that analytics depend on, read with the data generation in one primary-key lookup. */
 export interface UserState {
@@ -122,6 +122,64 @@ export function aggregatesServe(filters: TradeFilters): boolean {
   );
 }
 
+/** Whether the per-day sequences can answer these filters: the aggregates can, and the days are whole (no account or symbol). */
+export function sequencesServe(filters: TradeFilters): boolean {
+  return aggregatesServe(filters) && filters.accountId === undefined && filters.symbol === undefined;
+}
+
+const splitList = (value: unknown, separator = ','): string[] => (value === null || value === undefined || value === '' ? [] : String(value).split(separator));
+const microsToMs = (us: string) => Math.floor(Number(us) / 1000);
+
+/** Where a request's day groups are read from (see `source` in the repository). */
+type Source = 'sequences' | 'aggregates' | 'trades';
+
+/**
+ * The user's daily_sequences rows of the requested days in day order, as one text (a row is far
+ * cheaper to transfer and parse than 1,000s): days separated by '|', fields by ';' in the order
+ * `daySegmentsOf` reads, the ladder as three comma-separated lists.
+ */
+function daySegmentsQuery(scope: Scope): SQL {
+  const f = scope.filters;
+  const conditions: SQL[] = [sql`${dailySequences.userId} = ${scope.userId}`];
+  if (f.from !== undefined) conditions.push(sql`${dailySequences.day} >= ${f.from}::date`);
+  if (f.to !== undefined) conditions.push(sql`${dailySequences.day} <= ${f.to}::date`);
+  return sql`
+    select string_agg(concat_ws(';', trade_count, net_pnl, first_us, last_us, min_prefix, min_k, min_us, max_drawdown, drawdown_k, drawdown_us,
+             lead_outcome, lead_run, trail_outcome, trail_run, max_win_run, max_loss_run,
+             array_to_string(ladder_k, ','), array_to_string(ladder_pnl, ','), array_to_string(ladder_us, ',')),
+           '|' order by day) as days
+    from ${dailySequences} where ${sql.join(conditions, sql` and `)}`;
+}
+
+/** The DaySegments of daySegmentsQuery's answer. */
+function daySegmentsOf(row: Record<string, unknown> | undefined): DaySegment[] {
+  return splitList(row?.days, '|').map((day) => {
+    const v = day.split(';');
+    const ks = splitList(v[16]);
+    const pnls = splitList(v[17]);
+    const times = splitList(v[18]);
+    return {
+      tradeCount: Number(v[0]),
+      netPnl: v[1]!,
+      firstMs: microsToMs(v[2]!),
+      lastMs: microsToMs(v[3]!),
+      minPrefix: v[4]!,
+      minK: Number(v[5]),
+      minMs: microsToMs(v[6]!),
+      maxDrawdown: v[7]!,
+      drawdownK: Number(v[8]),
+      drawdownMs: microsToMs(v[9]!),
+      leadOutcome: Number(v[10]) as Outcome,
+      leadRun: Number(v[11]),
+      trailOutcome: Number(v[12]) as Outcome,
+      trailRun: Number(v[13]),
+      maxWinRun: Number(v[14]),
+      maxLossRun: Number(v[15]),
+      ladder: ks.map((k, i) => ({ k: Number(k), pnl: pnls[i]!, ms: microsToMs(times[i]!) })),
+    };
+  });
+}
+
 export function createAnalyticsRepository(db: Db) {
   /** The closed trades a request is about: the shared trade filters (owned by trades) plus closed, dated by close time. */
   function where(scope: Scope, extra: SQL[] = []): SQL {
@@ -143,34 +201,61 @@ export function createAnalyticsRepository(db: Db) {
     dailyGroups({ where: where(scope, extra), timezone: sql`${scope.timezone}::text`, tolerance: sql`${scope.breakevenTolerance}::numeric` });
 
   /**
-   * The per-(account, symbol, day) groups of the filtered closed trades (daily_aggregates
-   * columns): read from the stored aggregates when the filters allow and the aggregates were
-   * made with the user's current time zone and tolerance; otherwise computed from the trades.
-   * One statement either way: the freshness check is an uncorrelated subquery, so PostgreSQL
-   * evaluates it once and runs only the branch it selects. `period` bounds local days [start, end).
+   * Where the day groups of this request come from: daily_sequences (whole days, all accounts and
+   * symbols, rows complete), daily_aggregates, or the trades; the stored rows only while they were
+   * made with the user's current time zone and tolerance. Read first, in a primary-key lookup, so
+   * each statement holds only the branch it runs: a statement that also carried the unused
+   * fallback over the trades was costed as if it read them all, which made PostgreSQL JIT-compile
+   * it (seconds at 1M trades) although that branch never ran.
    */
-  function groups(scope: Scope, period?: { start: string; endExclusive: string }): SQL {
+  async function source(scope: Scope, tx: Executor): Promise<Source> {
+    if (!aggregatesServe(scope.filters)) return 'trades';
+    const result = await tx.execute(sql`
+      select sequences_built from ${dailyAggregateStates}
+      where user_id = ${scope.userId} and timezone = ${scope.timezone} and breakeven_tolerance = ${scope.breakevenTolerance}::numeric`);
+    const row = rowsOf<{ sequences_built: boolean }>(result)[0];
+    if (!row) return 'trades';
+    return row.sequences_built && sequencesServe(scope.filters) ? 'sequences' : 'aggregates';
+  }
+
+  /**
+   * The per-(account, symbol, day) groups of the filtered closed trades (daily_aggregates
+   * columns; from daily_sequences one row per day, account and symbol null) from `from`.
+   * `period` bounds local days [start, end).
+   */
+  function groups(scope: Scope, from: Source, period?: { start: string; endExclusive: string }): SQL {
     const tz = scope.timezone;
-    const periodOnTrades = period
-      ? [
-          sql`${trades.closedAt} >= (${period.start}::date)::timestamp at time zone ${tz}`,
-          sql`${trades.closedAt} < (${period.endExclusive}::date)::timestamp at time zone ${tz}`,
-        ]
-      : [];
-    if (!aggregatesServe(scope.filters)) return tradeGroups(scope, periodOnTrades);
     const f = scope.filters;
-    const conditions: SQL[] = [sql`${dailyAggregates.userId} = ${scope.userId}`];
+    if (from === 'trades') {
+      const periodOnTrades = period
+        ? [
+            sql`${trades.closedAt} >= (${period.start}::date)::timestamp at time zone ${tz}`,
+            sql`${trades.closedAt} < (${period.endExclusive}::date)::timestamp at time zone ${tz}`,
+          ]
+        : [];
+      return tradeGroups(scope, periodOnTrades);
+    }
+    const table = from === 'sequences' ? dailySequences : dailyAggregates;
+    const conditions: SQL[] = [sql`${table.userId} = ${scope.userId}`];
+    if (f.from !== undefined) conditions.push(sql`${table.day} >= ${f.from}::date`);
+    if (f.to !== undefined) conditions.push(sql`${table.day} <= ${f.to}::date`);
+    if (period) conditions.push(sql`${table.day} >= ${period.start}::date and ${table.day} < ${period.endExclusive}::date`);
+    if (from === 'sequences') {
+      return sql`
+        select user_id, null::uuid as account_id, null::text as symbol, day, trade_count, wins, losses, breakeven, net_pnl, gross_pnl, fees,
+               gross_profit, gross_loss, net_pnl_squares, largest_win, largest_loss, hold_count, hold_seconds, hold_count_win, hold_seconds_win,
+               hold_count_loss, hold_seconds_loss
+        from ${dailySequences} where ${sql.join(conditions, sql` and `)}`;
+    }
     if (f.accountId) conditions.push(sql`${dailyAggregates.accountId} = ${f.accountId}`);
     if (f.symbol) conditions.push(sql`${dailyAggregates.symbol} = ${f.symbol}`);
-    if (f.from !== undefined) conditions.push(sql`${dailyAggregates.day} >= ${f.from}::date`);
-    if (f.to !== undefined) conditions.push(sql`${dailyAggregates.day} <= ${f.to}::date`);
-    if (period) conditions.push(sql`${dailyAggregates.day} >= ${period.start}::date and ${dailyAggregates.day} < ${period.endExclusive}::date`);
-    const fresh = sql`exists (select 1 from ${dailyAggregateStates} s where s.user_id = ${scope.userId} and s.timezone = ${tz}
-      and s.breakeven_tolerance = ${scope.breakevenTolerance}::numeric)`;
-    return sql`
-      select ${AGGREGATE_COLUMNS} from ${dailyAggregates} where ${sql.join(conditions, sql` and `)} and ${fresh}
-      union all
-      select * from (${tradeGroups(scope, [...periodOnTrades, sql`not ${fresh}`])}) fallback`;
+    return sql`select ${AGGREGATE_COLUMNS} from ${dailyAggregates} where ${sql.join(conditions, sql` and `)}`;
+  }
+
+  /** The stored per-day sequences (daily_sequences) of the filtered days, in day order; null unless `from` is 'sequences'. */
+  async function segmentsFrom(scope: Scope, from: Source, tx: Executor): Promise<DaySegment[] | null> {
+    if (from !== 'sequences') return null;
+    return daySegmentsOf(rowsOf<Record<string, unknown>>(await tx.execute(daySegmentsQuery(scope)))[0]);
   }
 
   const stateColumns = { generation: users.dataGeneration, timezone: users.timezone, breakevenTolerance: users.breakevenTolerance };
@@ -197,18 +282,23 @@ export function createAnalyticsRepository(db: Db) {
     },
 
     /**
-     * The summary in two statements (run side by side outside a transaction):
+     * The summary in three statements (run side by side outside a transaction):
      * - sums: counts, sums, largest win/loss, hold times, the P&L sum of squares and the daily
      *   P&L series, from the per-(account, symbol, day) groups (`groups`: the stored daily
      *   aggregates when the filters allow, else the same groups computed from the trades);
-     * - sequence: the filtered closed trades in (closed_at, id) order, read off the covering
-     *   index trades_user_closed_cover_idx, as two comma-separated texts (net P&L, close time in
-     *   ms) plus the R aggregates. Drawdown, runs and the bootstrap sample are computed from
-     *   those in `sequenceAggregates` (exact integer arithmetic on the P&L units).
+     * - R: count, mean and stdev of R over the filtered closed trades that have a risk (the
+     *   partial index trades_user_closed_risk_idx holds only those);
+     * - the order-dependent part (drawdown, runs): merged from the per-day daily_sequences rows
+     *   when the filters are whole days only (no account or symbol: a day's sequence interleaves
+     *   them) and the rows are fresh; otherwise, and for the bootstrap sample of a small summary,
+     *   the filtered closed trades in (closed_at, id) order off the covering index
+     *   trades_user_closed_cover_idx as two comma-separated texts (net P&L, close time) for
+     *   `sequenceAggregates` (exact integer arithmetic on the P&L units).
      */
     async summary(scope: Scope, tx: Executor = db): Promise<{ aggregates: SummaryAggregates; sample: Sample }> {
+      const from = await source(scope, tx);
       const sumsQuery = sql`
-        with g as (${groups(scope)}),
+        with g as (${groups(scope, from)}),
         s as (
           select coalesce(sum(trade_count), 0)::int as n, coalesce(sum(wins), 0)::int as wins, coalesce(sum(losses), 0)::int as losses,
                  coalesce(sum(breakeven), 0)::int as be, coalesce(sum(net_pnl), 0) as net, coalesce(sum(gross_pnl), 0)::text as gross,
@@ -228,25 +318,34 @@ export function createAnalyticsRepository(db: Db) {
                  sqrt(avg(least(pnl, 0) * least(pnl, 0)))::float8 as d_down
           from (select day, sum(net_pnl) as pnl from g group by day) d
         ) ds`;
-      // One sorted input (the covering index already yields (closed_at, id) order, so no sort runs) feeding plain
-      // aggregates: an ORDER BY inside each string_agg would sort the rows once per aggregate, spilling to disk. Close
-      // times travel as float8 epoch microseconds (date_part, far cheaper than the numeric extract), which round back
-      // to the exact microsecond.
-      const sequenceQuery = sql`
-        select count(*)::int as n, string_agg(net_pnl::text, ',') as pnl,
-               string_agg((date_part('epoch', closed_at) * 1000000)::bigint::text, ',') as at_us,
-               count(r)::int as r_n, avg(r::float8) as r_mean, stddev_samp(r::float8) as r_sd
-        from (select ${trades.closedAt} as closed_at, ${trades.netPnl} as net_pnl, ${trades.netPnl} / ${RISK} as r
-              from ${trades} where ${where(scope)} order by ${trades.closedAt}, ${trades.id}) t`;
-      const [sumsResult, sequenceResult] =
-        tx === db ? await Promise.all([tx.execute(sumsQuery), tx.execute(sequenceQuery)]) : [await tx.execute(sumsQuery), await tx.execute(sequenceQuery)];
+      const rQuery = sql`
+        select count(r)::int as r_n, avg(r::float8) as r_mean, stddev_samp(r::float8) as r_sd
+        from (select ${trades.netPnl} / ${RISK} as r from ${trades}
+              where ${where(scope, [sql`(${trades.initialRisk} is not null or ${trades.stopPrice} is not null)`])}) t`;
+      const [sumsResult, rResult, segments] =
+        tx === db
+          ? await Promise.all([tx.execute(sumsQuery), tx.execute(rQuery), segmentsFrom(scope, from, tx)])
+          : [await tx.execute(sumsQuery), await tx.execute(rQuery), await segmentsFrom(scope, from, tx)];
       const r = rowsOf<Record<string, unknown>>(sumsResult)[0]!;
-      const q = rowsOf<Record<string, unknown>>(sequenceResult)[0]!;
-      const pnlText = q.pnl === null || q.pnl === undefined ? [] : String(q.pnl).split(',');
-      const atMs = q.at_us === null || q.at_us === undefined ? [] : String(q.at_us).split(',').map((us) => Math.floor(Number(us) / 1000));
-      const sequence = sequenceAggregates(pnlText, atMs, scope.breakevenTolerance);
+      const q = rowsOf<Record<string, unknown>>(rResult)[0]!;
       const n = Number(r.n);
       const bootstrap = n > 0 && n <= BOOTSTRAP_MAX_TRADES;
+      let ordered = segments === null ? null : mergeDaySegments(segments);
+      let sample: { pnl: Float64Array; wins: Uint8Array } | null = null;
+      if (ordered === null || bootstrap) {
+        // The trades in order: for the sequence without fresh day rows, and for the bootstrap sample. One sorted input
+        // (the covering index already yields (closed_at, id) order, so no sort runs) feeding plain aggregates: an ORDER BY
+        // inside each string_agg would sort the rows once per aggregate, spilling to disk. Close times travel as float8
+        // epoch microseconds (date_part, far cheaper than the numeric extract), which round back to the exact microsecond.
+        const sequenceResult = await tx.execute(sql`
+          select string_agg(net_pnl::text, ',') as pnl, string_agg((date_part('epoch', closed_at) * 1000000)::bigint::text, ',') as at_us
+          from (select ${trades.closedAt} as closed_at, ${trades.netPnl} as net_pnl
+                from ${trades} where ${where(scope)} order by ${trades.closedAt}, ${trades.id}) t`);
+        const row = rowsOf<Record<string, unknown>>(sequenceResult)[0]!;
+        const sequence = sequenceAggregates(splitList(row.pnl), splitList(row.at_us).map(microsToMs), scope.breakevenTolerance);
+        ordered ??= sequence;
+        sample = sequence;
+      }
       return {
         aggregates: {
           tradeCount: n,
@@ -266,21 +365,26 @@ export function createAnalyticsRepository(db: Db) {
           rCount: Number(q.r_n),
           rMean: num(q.r_mean),
           rStdev: num(q.r_sd),
-          maxConsecutiveWins: sequence.maxConsecutiveWins,
-          maxConsecutiveLosses: sequence.maxConsecutiveLosses,
-          drawdown: sequence.drawdown,
+          maxConsecutiveWins: ordered.maxConsecutiveWins,
+          maxConsecutiveLosses: ordered.maxConsecutiveLosses,
+          drawdown: ordered.drawdown,
           tradingDays: Number(r.days),
           dailyMean: num(r.d_mean),
           dailyStdev: num(r.d_sd),
           dailyDownsideDeviation: num(r.d_down),
         },
         sample: {
-          values: bootstrap ? Array.from(sequence.pnl).join(',') : null,
-          flags: bootstrap ? sequence.wins.join('') : null,
+          values: bootstrap && sample ? Array.from(sample.pnl).join(',') : null,
+          flags: bootstrap && sample ? sample.wins.join('') : null,
           mean: num(r.mean),
           stdev: num(r.sd),
         },
       };
+    },
+
+    /** The stored per-day sequences of the filtered days, in day order; null when they cannot answer these filters or are not fresh. */
+    async daySegments(scope: Scope, tx: Executor = db): Promise<DaySegment[] | null> {
+      return segmentsFrom(scope, await source(scope, tx), tx);
     },
 
     /** Per group: counts, sums, the R mean and the sample for its confidence interval. */
@@ -371,6 +475,7 @@ export function createAnalyticsRepository(db: Db) {
     async equityCurve(scope: Scope, interval: 'trade' | 'day', tx: Executor = db): Promise<EquityPoint[]> {
       const base = sql`select ${trades.id} as id, ${trades.closedAt} as closed_at, ${trades.netPnl} as net_pnl, ${localTime(scope)}::date as day
                        from ${trades} where ${where(scope)}`;
+      const from = interval === 'day' ? await source(scope, tx) : 'trades';
       const query =
         interval === 'trade'
           ? sql`
@@ -380,7 +485,7 @@ export function createAnalyticsRepository(db: Db) {
                    (greatest(0::numeric, max(cum) over (order by closed_at, id)) - cum)::text as dd, 1 as n
             from c order by closed_at, id`
           : sql`
-            with g as (${groups(scope)}),
+            with g as (${groups(scope, from)}),
             d as (select day, sum(net_pnl) as pnl, sum(trade_count)::int as n from g group by day),
             c as (select d.*, sum(pnl) over (order by day) as cum from d)
             select null as id, null::float8 as at_ms, day::text as day, pnl::text as pnl, cum::text as cum,
@@ -400,8 +505,9 @@ export function createAnalyticsRepository(db: Db) {
 
     /** Days, ISO weeks, months and the total of one period (local days), in one grouping-sets query over the day groups. */
     async calendar(scope: Scope, period: { start: string; endExclusive: string }, tx: Executor = db): Promise<CalendarRow[]> {
+      const from = await source(scope, tx);
       const result = await tx.execute(sql`
-        with g as (${groups(scope, period)}),
+        with g as (${groups(scope, from, period)}),
         k as (select day::text as d, to_char(day, 'IYYY-"W"IW') as w, to_char(day, 'YYYY-MM') as m, net_pnl, trade_count, wins, losses, breakeven from g)
         select grouping(d) as gd, grouping(w) as gw, grouping(m) as gm, d, w, m,
                coalesce(sum(net_pnl), 0)::text as pnl, coalesce(sum(trade_count), 0)::int as n,

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
-import { dailyAggregateStates, dailyAggregates, executions, tags, tradeExecutions, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
+import { dailyAggregateStates, dailyAggregates, dailySequences, executions, tags, tradeExecutions, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import { arrayQuery } from '../../platform/db/database.js';
 import { timeRange } from '../executions/executions.repository.js';
@@ -217,33 +217,41 @@ export interface AggregateKey {
   closedAt: string;
 }
 
+/** The sums daily_aggregates and daily_sequences share, in the order `DAY_SUMS` selects them. */
+const SUM_COLUMNS = [
+  'trade_count',
+  'wins',
+  'losses',
+  'breakeven',
+  'net_pnl',
+  'gross_pnl',
+  'fees',
+  'gross_profit',
+  'gross_loss',
+  'net_pnl_squares',
+  'largest_win',
+  'largest_loss',
+  'hold_count',
+  'hold_seconds',
+  'hold_count_win',
+  'hold_seconds_win',
+  'hold_count_loss',
+  'hold_seconds_loss',
+];
+
+/** SUM_COLUMNS over a group of rows with net_pnl, gross_pnl, fees, hold_seconds and o (1 win, −1 loss, 0 breakeven). */
+const DAY_SUMS = sql.raw(`
+  count(*)::int as trade_count, (count(*) filter (where o = 1))::int as wins,
+  (count(*) filter (where o = -1))::int as losses, (count(*) filter (where o = 0))::int as breakeven,
+  sum(net_pnl) as net_pnl, sum(gross_pnl) as gross_pnl, sum(fees) as fees,
+  coalesce(sum(net_pnl) filter (where o = 1), 0) as gross_profit, coalesce(sum(net_pnl) filter (where o = -1), 0) as gross_loss,
+  sum(net_pnl * net_pnl) as net_pnl_squares, max(net_pnl) filter (where o = 1) as largest_win, min(net_pnl) filter (where o = -1) as largest_loss,
+  count(hold_seconds)::int as hold_count, coalesce(sum(hold_seconds), 0)::bigint as hold_seconds,
+  (count(hold_seconds) filter (where o = 1))::int as hold_count_win, coalesce(sum(hold_seconds) filter (where o = 1), 0)::bigint as hold_seconds_win,
+  (count(hold_seconds) filter (where o = -1))::int as hold_count_loss, coalesce(sum(hold_seconds) filter (where o = -1), 0)::bigint as hold_seconds_loss`);
+
 /** The daily_aggregates columns, in the order `dailyGroups` selects them. */
-export const AGGREGATE_COLUMNS = sql.raw(
-  [
-    'user_id',
-    'account_id',
-    'symbol',
-    'day',
-    'trade_count',
-    'wins',
-    'losses',
-    'breakeven',
-    'net_pnl',
-    'gross_pnl',
-    'fees',
-    'gross_profit',
-    'gross_loss',
-    'net_pnl_squares',
-    'largest_win',
-    'largest_loss',
-    'hold_count',
-    'hold_seconds',
-    'hold_count_win',
-    'hold_seconds_win',
-    'hold_count_loss',
-    'hold_seconds_loss',
-  ].join(', '),
-);
+export const AGGREGATE_COLUMNS = sql.raw(['user_id', 'account_id', 'symbol', 'day', ...SUM_COLUMNS].join(', '));
 
 /**
  * The closed trades matching `where` summed per (user, account, symbol, local day): the rows of
@@ -254,14 +262,7 @@ export const AGGREGATE_COLUMNS = sql.raw(
 export function dailyGroups(options: { from?: SQL; where: SQL; timezone: SQL; tolerance: SQL }): SQL {
   const from = options.from ?? sql`${trades}`;
   return sql`
-    select user_id, account_id, symbol, day, count(*)::int as trade_count, (count(*) filter (where o = 1))::int as wins,
-           (count(*) filter (where o = -1))::int as losses, (count(*) filter (where o = 0))::int as breakeven,
-           sum(net_pnl) as net_pnl, sum(gross_pnl) as gross_pnl, sum(fees) as fees,
-           coalesce(sum(net_pnl) filter (where o = 1), 0) as gross_profit, coalesce(sum(net_pnl) filter (where o = -1), 0) as gross_loss,
-           sum(net_pnl * net_pnl) as net_pnl_squares, max(net_pnl) filter (where o = 1) as largest_win, min(net_pnl) filter (where o = -1) as largest_loss,
-           count(hold_seconds)::int as hold_count, coalesce(sum(hold_seconds), 0)::bigint as hold_seconds,
-           (count(hold_seconds) filter (where o = 1))::int as hold_count_win, coalesce(sum(hold_seconds) filter (where o = 1), 0)::bigint as hold_seconds_win,
-           (count(hold_seconds) filter (where o = -1))::int as hold_count_loss, coalesce(sum(hold_seconds) filter (where o = -1), 0)::bigint as hold_seconds_loss
+    select user_id, account_id, symbol, day, ${DAY_SUMS}
     from (
       select ${trades.userId} as user_id, ${trades.accountId} as account_id, ${trades.symbol} as symbol,
              (${trades.closedAt} at time zone ${options.timezone})::date as day,
@@ -271,6 +272,80 @@ export function dailyGroups(options: { from?: SQL; where: SQL; timezone: SQL; to
       where ${trades.status} = 'closed' and ${options.where}
     ) t
     group by user_id, account_id, symbol, day`;
+}
+
+/** The daily_sequences columns, in the order `daySequences` selects them. */
+export const SEQUENCE_COLUMNS = sql.raw(
+  [
+    'user_id',
+    'day',
+    ...SUM_COLUMNS,
+    'first_us',
+    'last_us',
+    'min_prefix',
+    'min_k',
+    'min_us',
+    'max_drawdown',
+    'drawdown_k',
+    'drawdown_us',
+    'ladder_k',
+    'ladder_pnl',
+    'ladder_us',
+    'lead_outcome',
+    'lead_run',
+    'trail_outcome',
+    'trail_run',
+    'max_win_run',
+    'max_loss_run',
+  ].join(', '),
+);
+
+/**
+ * The closed trades matching `where` per (user, local day): their sums (as `dailyGroups`) and,
+ * in close order (ties by id), the summary of their sequence, as daily_sequences rows (SEQUENCE_COLUMNS order; the schema documents each
+ * column). Window functions per day: k and the prefix sum s_k, the running maximum
+ * r_k−1 = max(0, s_1 … s_k−1) before each trade, and the run each trade belongs to (gaps and
+ * islands: k minus its number among the day's trades of the same outcome). `from`, `timezone`
+ * and `tolerance` as in `dailyGroups`.
+ */
+export function daySequences(options: { from?: SQL; where: SQL; timezone: SQL; tolerance: SQL }): SQL {
+  const from = options.from ?? sql`${trades}`;
+  return sql`
+    select user_id, day, ${DAY_SUMS}, min(us), max(us),
+           min(s), min(k) filter (where s = min_s)::int, min(us) filter (where s = min_s),
+           max(dd), min(k) filter (where dd = max_dd)::int, min(us) filter (where dd = max_dd),
+           coalesce(array_agg(k order by k) filter (where s >= r_prev), '{}')::int[],
+           coalesce(array_agg(s order by k) filter (where s >= r_prev), '{}')::numeric[],
+           coalesce(array_agg(us order by k) filter (where s >= r_prev), '{}')::bigint[],
+           min(o) filter (where k = 1)::smallint, coalesce(min(run) filter (where k = 1 and o <> 0), 0)::int,
+           min(o) filter (where k = n)::smallint, coalesce(min(run) filter (where k = n and o <> 0), 0)::int,
+           coalesce(max(run) filter (where o = 1), 0)::int, coalesce(max(run) filter (where o = -1), 0)::int
+    from (
+      select c.*, min(s) over d as min_s, max(dd) over d as max_dd
+      from (
+        select b.*, greatest(r_prev, s) - s as dd
+        from (
+          select a.*, greatest(0::numeric, max(s) over (partition by user_id, day order by k rows between unbounded preceding and 1 preceding)) as r_prev,
+                 count(*) over (partition by user_id, day, o, k - ko) as run, count(*) over (partition by user_id, day) as n
+          from (
+            select t.*, row_number() over w as k, sum(net_pnl) over (w rows between unbounded preceding and current row) as s,
+                   row_number() over (partition by user_id, day, o order by closed_at, id) as ko
+            from (
+              select ${trades.userId} as user_id, (${trades.closedAt} at time zone ${options.timezone})::date as day, ${trades.closedAt} as closed_at,
+                     (date_part('epoch', ${trades.closedAt}) * 1000000)::bigint as us,
+                     ${trades.id} as id, ${trades.netPnl} as net_pnl, ${trades.grossPnl} as gross_pnl, ${trades.fees} as fees,
+                     ${trades.holdSeconds} as hold_seconds,
+                     case when ${trades.netPnl} > ${options.tolerance} then 1 when ${trades.netPnl} < -(${options.tolerance}) then -1 else 0 end as o
+              from ${from}
+              where ${trades.status} = 'closed' and ${options.where}
+            ) t
+            window w as (partition by user_id, day order by closed_at, id)
+          ) a
+        ) b
+      ) c
+      window d as (partition by user_id, day)
+    ) q
+    group by user_id, day`;
 }
 
 /**
@@ -291,10 +366,60 @@ export async function rebuildDailyAggregates(tx: Executor, userId?: string): Pro
       timezone: sql`u.timezone`,
       tolerance: sql`u.breakeven_tolerance`,
     })}`);
+  await tx.execute(sql`delete from ${dailySequences} where ${ofUser(sql`${dailySequences.userId}`)}`);
   await tx.execute(sql`
-    insert into ${dailyAggregateStates} (user_id, timezone, breakeven_tolerance, built_at)
-    select id, timezone, breakeven_tolerance, now() from ${users} where ${ofUser(sql`${users.id}`)}
-    on conflict (user_id) do update set timezone = excluded.timezone, breakeven_tolerance = excluded.breakeven_tolerance, built_at = excluded.built_at`);
+    insert into ${dailySequences} (${SEQUENCE_COLUMNS})
+    ${daySequences({
+      from: sql`${trades} join ${users} u on u.id = ${trades.userId}`,
+      where: ofUser(sql`${trades.userId}`),
+      timezone: sql`u.timezone`,
+      tolerance: sql`u.breakeven_tolerance`,
+    })}`);
+  await tx.execute(sql`
+    insert into ${dailyAggregateStates} (user_id, timezone, breakeven_tolerance, built_at, sequences_built)
+    select id, timezone, breakeven_tolerance, now(), true from ${users} where ${ofUser(sql`${users.id}`)}
+    on conflict (user_id) do update set timezone = excluded.timezone, breakeven_tolerance = excluded.breakeven_tolerance, built_at = excluded.built_at,
+      sequences_built = true`);
+}
+
+/**
+ * Recomputes one user's daily_sequences rows of these local days from the trades (a day without
+ * closed trades loses its row). The caller holds the user's row lock.
+ */
+async function refreshDaySequences(tx: Executor, userId: string, days: SQL): Promise<void> {
+  const settings = sql`(select timezone from ${users} where id = ${userId})`;
+  await tx.execute(sql`
+    with k as (${days})
+    delete from ${dailySequences} s using k where s.user_id = ${userId} and s.day = k.day`);
+  await tx.execute(sql`
+    with k as (${days})
+    insert into ${dailySequences} (${SEQUENCE_COLUMNS})
+    ${daySequences({
+      where: sql`${trades.userId} = ${userId}
+        and ${trades.closedAt} >= ((select min(day) from k)::timestamp at time zone ${settings})
+        and ${trades.closedAt} < ((select max(day) + 1 from k)::timestamp at time zone ${settings})
+        and (${trades.closedAt} at time zone ${settings})::date in (select day from k)`,
+      timezone: settings,
+      tolerance: sql`(select breakeven_tolerance from ${users} where id = ${userId})`,
+    })}`);
+}
+
+/**
+ * After trades left without the trades rebuild (an account deleted with its trades, whose
+ * daily_aggregates went by cascade): recomputes the user's daily_sequences of every day whose
+ * trade count no longer equals the day's daily_aggregates, so both stay equal to the trades.
+ */
+export async function repairDailySequences(tx: Executor, userId: string): Promise<void> {
+  await tx.execute(sql`select count(*) from (select 1 from ${users} where ${users.id} = ${userId} for no key update) locked`);
+  await refreshDaySequences(
+    tx,
+    userId,
+    sql`
+      select coalesce(s.day, a.day) as day
+      from (select day, trade_count from ${dailySequences} where user_id = ${userId}) s
+      full join (select day, sum(trade_count)::int as trade_count from ${dailyAggregates} where user_id = ${userId} group by day) a on a.day = s.day
+      where s.trade_count is distinct from a.trade_count`,
+  );
 }
 
 /**
@@ -458,8 +583,8 @@ export function createTradesRepository(db: Db) {
     async refreshDailyAggregates(userId: string, touched: readonly AggregateKey[], tx: Tx): Promise<void> {
       await tx.execute(sql`select count(*) from (select 1 from ${users} where ${users.id} = ${userId} for no key update) locked`);
       await tx.execute(sql`
-        insert into ${dailyAggregateStates} (user_id, timezone, breakeven_tolerance)
-        select id, timezone, breakeven_tolerance from ${users} where id = ${userId}
+        insert into ${dailyAggregateStates} (user_id, timezone, breakeven_tolerance, sequences_built)
+        select id, timezone, breakeven_tolerance, true from ${users} where id = ${userId}
         on conflict (user_id) do nothing`);
       if (touched.length === 0) return;
       const keys = sql`
@@ -483,6 +608,7 @@ export function createTradesRepository(db: Db) {
           timezone: settings,
           tolerance: sql`(select breakeven_tolerance from ${users} where id = ${userId})`,
         })}`);
+      await refreshDaySequences(tx, userId, sql`select distinct day from (${keys}) k`);
     },
 
     /** Inserts the fill links of trades that have none yet (trades syncTrades has just created). */

@@ -2,6 +2,8 @@ import { eq, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dailyAggregateStates, users } from '../../../src/db/schema/index.js';
+import type { DaySegment } from '../../../src/modules/analytics/analytics.domain.js';
+import { daySegmentOf } from '../../../src/modules/analytics/analytics.domain.js';
 import type { Scope } from '../../../src/modules/analytics/analytics.repository.js';
 import { aggregatesServe, createAnalyticsRepository } from '../../../src/modules/analytics/analytics.repository.js';
 import type { TradeFilters } from '../../../src/modules/trades/trades.repository.js';
@@ -23,6 +25,18 @@ async function storedAggregates(userId: string): Promise<Record<string, unknown>
            gross_profit::text, gross_loss::text, net_pnl_squares::text, largest_win::text, largest_loss::text,
            hold_count, hold_seconds::text, hold_count_win, hold_seconds_win::text, hold_count_loss, hold_seconds_loss::text
     from daily_aggregates where user_id = ${userId} order by account_id, symbol, day`);
+  return (result as unknown as { rows: Record<string, unknown>[] }).rows;
+}
+
+/** The user's stored daily_sequences rows in day order, every column as text. */
+async function storedSequences(userId: string): Promise<Record<string, unknown>[]> {
+  const result = await t.database.db.execute(sql`
+    select day::text, trade_count, net_pnl::text, first_us::text, last_us::text, min_prefix::text, min_k, min_us::text, max_drawdown::text,
+           drawdown_k, drawdown_us::text, ladder_k::text, ladder_pnl::text, ladder_us::text, lead_outcome, lead_run, trail_outcome, trail_run,
+           max_win_run, max_loss_run, wins, losses, breakeven, gross_pnl::text, fees::text, gross_profit::text, gross_loss::text,
+           net_pnl_squares::text, largest_win::text, largest_loss::text, hold_count, hold_seconds::text, hold_count_win, hold_seconds_win::text,
+           hold_count_loss, hold_seconds_loss::text
+    from daily_sequences where user_id = ${userId} order by day`);
   return (result as unknown as { rows: Record<string, unknown>[] }).rows;
 }
 
@@ -57,6 +71,15 @@ async function bothPaths(userId: string, filters: TradeFilters) {
 async function deleteTrade(user: TestUser, id: string) {
   const res = await call(t, user, { method: 'DELETE', url: `/api/v1/trades/${id}` });
   expect(res.statusCode, res.body).toBe(204);
+}
+
+/** Deletes the trades marked deleteLater (all but the first), then the account, if one is given, with its trades. */
+async function deleteSome(user: TestUser, specs: readonly { deleteLater: boolean }[], ids: readonly string[], account: string | null) {
+  for (const [i, s] of specs.entries()) if (s.deleteLater && i > 0) await deleteTrade(user, ids[i]!);
+  if (account !== null) {
+    const res = await call(t, user, { method: 'DELETE', url: `/api/v1/accounts/${account}?confirm=true` });
+    expect(res.statusCode, res.body).toBe(204);
+  }
 }
 
 const tradeArb = fc.record({
@@ -104,21 +127,87 @@ describe('daily aggregates', () => {
               }),
             );
           }
-          for (const [i, s] of specs.entries()) if (s.deleteLater && i > 0) await deleteTrade(user, ids[i]!);
-          if (deleteAccount) {
-            const res = await call(t, user, { method: 'DELETE', url: `/api/v1/accounts/${accounts[1]}?confirm=true` });
-            expect(res.statusCode, res.body).toBe(204);
-          }
+          await deleteSome(user, specs, ids, deleteAccount ? accounts[1]! : null);
 
-          const incremental = await storedAggregates(user.id);
+          const incremental = { aggregates: await storedAggregates(user.id), sequences: await storedSequences(user.id) };
           await t.database.db.transaction((tx) => rebuildDailyAggregates(tx, user.id));
-          expect(await storedAggregates(user.id)).toEqual(incremental);
+          expect({ aggregates: await storedAggregates(user.id), sequences: await storedSequences(user.id) }).toEqual(incremental);
 
           expect(aggregatesServe({ status: 'closed' })).toBe(true);
           for (const filters of [{}, { accountId: accounts[0] }, { symbol: 'AAPL', from: '2025-02-27', to: '2025-03-20' }]) {
             expect(aggregatesServe(filters)).toBe(true);
             const { fromAggregates, fromTrades } = await bothPaths(user.id, filters);
             expect(fromAggregates, JSON.stringify(filters)).toEqual(fromTrades);
+          }
+        },
+      ),
+      { numRuns: 4 },
+    );
+  });
+
+  it('keep per-day sequences equal to their definition over the trades of each day, through edits, deletes and an account delete', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            account: fc.integer({ min: 0, max: 1 }),
+            // Close minute from 2025-03-03 20:00 UTC over two days: New York days differ from UTC days, ties happen.
+            closeMinute: fc.constantFrom(0, 0, 30, 240, 300, 1500, 1700, 2500),
+            exit: fc.integer({ min: 97, max: 103 }),
+            commission: fc.constantFrom('0', '0.25', '1.125'),
+            deleteLater: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 8 },
+        ),
+        fc.constantFrom('UTC', 'America/New_York'),
+        fc.constantFrom('0', '0.5'),
+        fc.boolean(),
+        async (specs, timezone, tolerance, deleteAccount) => {
+          const user = await createUser(t, { timezone });
+          await t.database.db.update(users).set({ breakevenTolerance: tolerance }).where(eq(users.id, user.id));
+          const accounts = [await createAccount(t, user, 'A'), await createAccount(t, user, 'B')];
+          const ids: string[] = [];
+          for (const [i, s] of specs.entries()) {
+            const close = Date.parse('2025-03-03T20:00:00Z') + s.closeMinute * 60_000;
+            ids.push(
+              await addTrade(t, user, accounts[s.account]!, {
+                // One instrument per trade, so round trips never merge.
+                symbol: `S${i}`,
+                openAt: new Date(close - 600_000).toISOString(),
+                closeAt: new Date(close).toISOString(),
+                entry: '100',
+                exit: String(s.exit),
+                commission: s.commission,
+              }),
+            );
+          }
+          await deleteSome(user, specs, ids, deleteAccount ? accounts[1]! : null);
+
+          const result = await t.database.db.execute(sql`
+            select (closed_at at time zone ${timezone})::date::text as day, net_pnl::text as pnl, (extract(epoch from closed_at) * 1000)::float8 as ms
+            from trades where user_id = ${user.id} and status = 'closed' order by closed_at, id`);
+          const byDay = new Map<string, { pnl: string; ms: number }[]>();
+          for (const r of (result as unknown as { rows: { day: string; pnl: string; ms: number | string }[] }).rows) {
+            byDay.set(r.day, [...(byDay.get(r.day) ?? []), { pnl: r.pnl, ms: Number(r.ms) }]);
+          }
+          const repo = createAnalyticsRepository(t.database.db);
+          const stored = await repo.daySegments({ userId: user.id, filters: {}, timezone, breakevenTolerance: tolerance });
+          const asNumbers = (segment: DaySegment) => ({
+            ...segment,
+            netPnl: Number(segment.netPnl),
+            minPrefix: Number(segment.minPrefix),
+            maxDrawdown: Number(segment.maxDrawdown),
+            ladder: segment.ladder.map((e) => ({ ...e, pnl: Number(e.pnl) })),
+          });
+          expect(stored?.map(asNumbers)).toEqual([...byDay.values()].map((trades) => asNumbers(daySegmentOf(trades, tolerance))));
+
+          const incremental = await storedSequences(user.id);
+          await t.database.db.transaction((tx) => rebuildDailyAggregates(tx, user.id));
+          expect(await storedSequences(user.id)).toEqual(incremental);
+
+          for (const filters of [{}, { from: '2025-03-04' }]) {
+            const { fromAggregates, fromTrades } = await bothPaths(user.id, filters);
+            expect(fromAggregates.summary, JSON.stringify(filters)).toEqual(fromTrades.summary);
           }
         },
       ),
@@ -169,11 +258,15 @@ describe('daily aggregates', () => {
     const user = await createUser(t);
     const accountId = await createAccount(t, user);
     await addTrade(t, user, accountId, { openAt: '2025-03-04T15:00:00Z', closeAt: '2025-03-04T15:30:00Z', entry: '100', exit: '103' });
-    // A marked row shows which source answered.
-    await t.database.db.execute(sql`update daily_aggregates set net_pnl = net_pnl + 1000 where user_id = ${user.id}`);
+    // Marked rows show which source answered: whole days read daily_sequences, an account daily_aggregates.
+    await t.database.db.execute(sql`update daily_aggregates set net_pnl = net_pnl + 2000 where user_id = ${user.id}`);
+    await t.database.db.execute(sql`update daily_sequences set net_pnl = net_pnl + 1000 where user_id = ${user.id}`);
     const { fromAggregates, fromTrades } = await bothPaths(user.id, {});
     expect(Number(fromAggregates.summary.aggregates.netPnl)).toBe(1003);
     expect(Number(fromTrades.summary.aggregates.netPnl)).toBe(3);
+    const byAccount = await bothPaths(user.id, { accountId });
+    expect(Number(byAccount.fromAggregates.summary.aggregates.netPnl)).toBe(2003);
+    expect(Number(byAccount.fromTrades.summary.aggregates.netPnl)).toBe(3);
     // A filter the aggregates cannot answer reads the trades even while they are fresh.
     expect(aggregatesServe({ side: 'long' })).toBe(false);
     expect(Number((await answers(user.id, { side: 'long' })).summary.aggregates.netPnl)).toBe(3);

@@ -17,6 +17,8 @@ import {
   normalConfidence,
   parseSample,
   percentile,
+  daySegmentOf,
+  mergeDaySegments,
   sequenceAggregates,
   summarizeTrades,
 } from '../../../src/modules/analytics/analytics.domain.js';
@@ -270,5 +272,98 @@ describe('sequenceAggregates', () => {
   it('keeps cents exact where float sums would drift', () => {
     const pnl = Array.from({ length: 1000 }, (_, i) => (i % 2 === 0 ? '0.1' : '-0.2'));
     expect(sequenceAggregates(pnl, pnl.map((_, i) => i * 1000), '0').drawdown.amount).toBe('50.1');
+  });
+});
+
+describe('day segments (daily_sequences)', () => {
+  const tradesArb = fc.array(
+    fc.record({
+      pnl: fc.oneof(
+        fc.integer({ min: -500, max: 500 }).map((c) => (c / 100).toFixed(2)),
+        fc.constantFrom('0', '0.5', '-0.5', '3', '-3', '0.125'),
+      ),
+      // Minutes after the previous trade: 0 makes ties (same close time), the gaps vary the underwater spans.
+      gap: fc.constantFrom(0, 1, 7, 60, 600),
+      // Whether this trade starts a new day (the first trade always does).
+      newDay: fc.boolean(),
+    }),
+    { maxLength: 60 },
+  );
+
+  it('merge into exactly the drawdown (with its dates and underwater stretch) and the runs of the whole sequence', () => {
+    fc.assert(
+      fc.property(tradesArb, fc.constantFrom('0', '0.5', '1.25'), (specs, tolerance) => {
+        let ms = Date.UTC(2025, 0, 1);
+        const days: { pnl: string; ms: number }[][] = [];
+        for (const [i, s] of specs.entries()) {
+          ms += s.gap * 60_000;
+          if (i === 0 || s.newDay) days.push([]);
+          days.at(-1)!.push({ pnl: s.pnl, ms });
+        }
+        const all = days.flat();
+        const merged = mergeDaySegments(days.map((d) => daySegmentOf(d, tolerance)));
+        const whole = sequenceAggregates(
+          all.map((x) => x.pnl),
+          all.map((x) => x.ms),
+          tolerance,
+        );
+        expect(merged).not.toBeNull();
+        expect({ ...merged!.drawdown, amount: toDecimal(merged!.drawdown.amount).toString() }).toEqual({
+          ...whole.drawdown,
+          amount: toDecimal(whole.drawdown.amount).toString(),
+        });
+        expect([merged!.maxConsecutiveWins, merged!.maxConsecutiveLosses]).toEqual([whole.maxConsecutiveWins, whole.maxConsecutiveLosses]);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('summarise one day as documented', () => {
+    const at = (minute: number) => Date.UTC(2025, 0, 1, 14, minute);
+    // s: 2, -1, 4, 4, 1, 3 — the ladder is every k with s_k ≥ max(0, s_1 … s_k−1).
+    const segment = daySegmentOf(
+      [
+        { pnl: '2', ms: at(0) },
+        { pnl: '-3', ms: at(1) },
+        { pnl: '5', ms: at(2) },
+        { pnl: '0', ms: at(3) },
+        { pnl: '-3', ms: at(4) },
+        { pnl: '2', ms: at(5) },
+      ],
+      '0',
+    );
+    expect(segment).toEqual({
+      tradeCount: 6,
+      netPnl: '3',
+      firstMs: at(0),
+      lastMs: at(5),
+      minPrefix: '-1',
+      minK: 2,
+      minMs: at(1),
+      maxDrawdown: '3',
+      drawdownK: 2,
+      drawdownMs: at(1),
+      ladder: [
+        { k: 1, pnl: '2', ms: at(0) },
+        { k: 3, pnl: '4', ms: at(2) },
+        { k: 4, pnl: '4', ms: at(3) },
+      ],
+      leadOutcome: 1,
+      leadRun: 1,
+      trailOutcome: 1,
+      trailRun: 1,
+      maxWinRun: 1,
+      maxLossRun: 1,
+    });
+  });
+
+  it('gives up (null) where float64 units could not hold the sums exactly', () => {
+    const segment = daySegmentOf([{ pnl: '123456789012.123456789', ms: 0 }], '0');
+    expect(mergeDaySegments([segment])).toBeNull();
+    expect(mergeDaySegments([])).toEqual({
+      maxConsecutiveWins: 0,
+      maxConsecutiveLosses: 0,
+      drawdown: { amount: '0', peakAt: null, troughAt: null, recoveredAt: null, underwater: null },
+    });
   });
 });
