@@ -1,7 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth/auth.plugin.js';
 import { errorResponses } from '../../platform/errors/error-schemas.js';
+import { sendJson } from '../../platform/http/serialization.js';
 import {
   BreakdownQuery,
   BreakdownResponse,
@@ -18,11 +19,6 @@ import {
 } from './analytics.schemas.js';
 import type { BreakdownInput, FilterInput } from './analytics.schemas.js';
 import type { AnalyticsService } from './analytics.service.js';
-
-/** The service answers the JSON text (cached as text), so it is sent without serialising it again. */
-export function sendJson(reply: FastifyReply, json: string) {
-  return reply.type('application/json; charset=utf-8').send(json);
-}
 
 const FILTERS_DOC =
   'Over the closed trades matching the shared trade filters (from/to: instants, or days in your time zone, inclusive), in close-time order (ties by id). ' +

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../platform/auth/auth.plugin.js';
 import { errorResponses } from '../../platform/errors/error-schemas.js';
 import { IdParams } from '../../platform/http/schemas.js';
-import { sendJson } from './analytics.routes.js';
+import { sendJson } from '../../platform/http/serialization.js';
 import { FilterQuery, PlaybookStatsResponse } from './analytics.schemas.js';
 import type { FilterInput } from './analytics.schemas.js';
 import type { AnalyticsService } from './analytics.service.js';

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { requireUser } from '../../platform/auth/auth.plugin.js';
 import { errorResponses } from '../../platform/errors/error-schemas.js';
 import { IdParams } from '../../platform/http/schemas.js';
-import { sendJson } from '../analytics/analytics.routes.js';
+import { sendJson } from '../../platform/http/serialization.js';
 import { CreateManualTradeBody, ManualTradeResult, TradeDetail, TradeListQuery, TradePage } from './trades.schemas.js';
 import type { TradesService } from './trades.service.js';
 

@@ -1,5 +1,6 @@
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import type { SerializerFactory } from '@fastify/fast-json-stringify-compiler';
+import type { FastifyReply } from 'fastify';
 
 /**
  * Fastify's own response serializers (fast-json-stringify), compiled on a route's first reply
@@ -15,4 +16,9 @@ export function lazySerializerFactory(): SerializerFactory {
       return (doc: unknown) => (serialize ??= compile(route))(doc);
     };
   };
+}
+
+/** Sends JSON text a service already made (cached as text), without serialising it again. */
+export function sendJson(reply: FastifyReply, json: string) {
+  return reply.type('application/json; charset=utf-8').send(json);
 }
