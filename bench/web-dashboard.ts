@@ -67,7 +67,8 @@ async function timeDashboard(page: Page, url: string): Promise<number> {
   await Promise.all([
     ...['netPnl', 'winRate', 'profitFactor', 'expectancy', 'maxDrawdown', 'tradeCount'].map((s) => page.locator(`[data-stat="${s}"]`).waitFor({ timeout: 60_000 })),
     page.locator('.chart canvas').first().waitFor({ timeout: 60_000 }),
-    page.locator('.calendar .day').first().waitFor({ timeout: 60_000 }),
+    // The month's grid is drawn before its P&L arrives: wait for the numbers, not the grid.
+    page.locator('.calendar[aria-busy="false"] .day').first().waitFor({ timeout: 60_000 }),
     page.locator('table[data-breakdown] tbody tr').first().waitFor({ timeout: 60_000 }),
   ]);
   return performance.now() - began;

@@ -103,9 +103,21 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(createValidatorCompiler());
 
-  const database = deps.database ?? (await openDatabase(config, deps.databaseOptions));
-  const cache = deps.cache ?? (await openCache(config));
-  const events = deps.events ?? (await openEventBus(config));
+  // Opened side by side: PGlite's file reads and WASM compilation and Redis's connects overlap.
+  const [openedDatabase, openedCache, openedEvents] = await Promise.allSettled([
+    deps.database ?? openDatabase(config, deps.databaseOptions),
+    deps.cache ?? openCache(config),
+    deps.events ?? openEventBus(config),
+  ]);
+  if (openedDatabase.status === 'rejected' || openedCache.status === 'rejected' || openedEvents.status === 'rejected') {
+    if (!deps.database && openedDatabase.status === 'fulfilled') await openedDatabase.value.close();
+    if (!deps.cache && openedCache.status === 'fulfilled') await openedCache.value.close();
+    if (!deps.events && openedEvents.status === 'fulfilled') await openedEvents.value.close();
+    throw [openedDatabase, openedCache, openedEvents].flatMap((result) => (result.status === 'rejected' ? [result.reason] : []))[0];
+  }
+  const database = openedDatabase.value;
+  const cache = openedCache.value;
+  const events = openedEvents.value;
   app.addHook('onClose', async () => {
     if (!deps.events) await events.close();
     if (!deps.cache) await cache.close();

@@ -1,41 +1,22 @@
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestApp } from '../helpers/app.js';
-import { buildTestApp } from '../helpers/app.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { newEmail, PASSWORD } from '../modules/auth/auth-helpers.js';
-import { launchBrowser } from './browser.js';
-import { ensureWebBuilt, webSourceDir } from './web-build.js';
+import { useWebApp } from './web-app.js';
+import { webSourceDir } from './web-build.js';
 
 /**
  * The whole product as a user meets it: the API process serving the built web app, driven by
  * headless Chromium. Values on screen are compared with what the API answers for the same user.
  */
-let t: TestApp;
-let browser: Browser;
-let base: string;
-
-beforeAll(async () => {
-  const distDir = await ensureWebBuilt();
-  t = await buildTestApp({ WEB_DIST_DIR: distDir });
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  // localhost, not 127.0.0.1: browsers accept Secure cookies over plain http only there.
-  base = `http://localhost:${(t.app.server.address() as AddressInfo).port}`;
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
+const web = useWebApp();
 
 async function apiAs(email: string) {
-  const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD } });
+  const login = await web.t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD } });
   expect(login.statusCode, login.body).toBe(200);
   const authorization = `Bearer ${login.json().accessToken}`;
   return async (url: string) => {
-    const res = await t.app.inject({ method: 'GET', url: `/api/v1${url}`, headers: { authorization } });
+    const res = await web.t.app.inject({ method: 'GET', url: `/api/v1${url}`, headers: { authorization } });
     expect(res.statusCode, res.body).toBe(200);
     return res.json();
   };
@@ -46,7 +27,7 @@ const statValue = (page: Page, name: string) => page.locator(`[data-stat="${name
 
 describe('the web app, end to end', () => {
   it('sign up → import → dashboard numbers → tag and note a trade → tag breakdown → reload keeps the session → undo → sign out', { timeout: 180_000 }, async () => {
-    const context = await browser.newContext();
+    const context = await web.browser.newContext();
     const page = await context.newPage();
     page.on('dialog', (dialog) => void dialog.accept());
     // The import screen follows its import over the live-events socket: record the import events that arrive on it.
@@ -61,11 +42,11 @@ describe('the web app, end to end', () => {
     const email = newEmail('e2e');
 
     // Sign up: a new user lands on the import screen.
-    await page.goto(`${base}/signup`);
+    await page.goto(`${web.base}/signup`);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create your account' }).click();
-    await page.waitForURL(`${base}/import`);
+    await page.waitForURL(`${web.base}/import`);
     const cookies = await context.cookies();
     expect(cookies.find((c) => c.name === 'ts_refresh')).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/api/v1/auth' });
 
@@ -91,10 +72,10 @@ describe('the web app, end to end', () => {
     await page.locator('.chart canvas').first().waitFor();
 
     // Live: a trade recorded elsewhere (a script with its own session) shows without a reload.
-    const elsewhere = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD } });
+    const elsewhere = await web.t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD } });
     const authorization = `Bearer ${elsewhere.json().accessToken}`;
-    const accounts = await t.app.inject({ method: 'GET', url: '/api/v1/accounts', headers: { authorization } });
-    const recorded = await t.app.inject({
+    const accounts = await web.t.app.inject({ method: 'GET', url: '/api/v1/accounts', headers: { authorization } });
+    const recorded = await web.t.app.inject({
       method: 'POST',
       url: '/api/v1/trades',
       headers: { authorization },
@@ -110,7 +91,7 @@ describe('the web app, end to end', () => {
     });
     expect(recorded.statusCode, recorded.body).toBe(201);
     await expect.poll(() => statValue(page, 'tradeCount'), { timeout: 10_000 }).toBe(String(summary.tradeCount + 1));
-    const removed = await t.app.inject({ method: 'DELETE', url: `/api/v1/trades/${recorded.json().trades[0].id}`, headers: { authorization } });
+    const removed = await web.t.app.inject({ method: 'DELETE', url: `/api/v1/trades/${recorded.json().trades[0].id}`, headers: { authorization } });
     expect(removed.statusCode, removed.body).toBe(204);
     await expect.poll(() => statValue(page, 'tradeCount'), { timeout: 10_000 }).toBe(String(summary.tradeCount));
 
@@ -119,7 +100,7 @@ describe('the web app, end to end', () => {
     const firstRow = page.locator('[data-trade-id]').first();
     const tradeId = await firstRow.getAttribute('data-trade-id');
     await firstRow.click();
-    await page.waitForURL(`${base}/trades/${tradeId}`);
+    await page.waitForURL(`${web.base}/trades/${tradeId}`);
     await page.getByLabel('New tag').fill('breakout');
     await page.getByRole('button', { name: 'Add tag' }).click();
     await expect.poll(() => page.getByRole('checkbox', { name: 'breakout' }).isChecked()).toBe(true);
@@ -144,7 +125,7 @@ describe('the web app, end to end', () => {
     // A reload loses the in-memory access token; the httpOnly cookie restores the session.
     await page.reload();
     await page.locator('[data-stat="tradeCount"]').waitFor();
-    expect(page.url()).toBe(`${base}/dashboard`);
+    expect(page.url()).toBe(`${web.base}/dashboard`);
 
     // Undo the import: its trades are gone and the dashboard teaches how to import again.
     await nav(page, 'Import').click();
@@ -155,7 +136,7 @@ describe('the web app, end to end', () => {
 
     // Sign out ends the session: a reload stays signed out.
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL(`${base}/signin`);
+    await page.waitForURL(`${web.base}/signin`);
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect((await context.cookies()).find((c) => c.name === 'ts_refresh')).toBeUndefined();
@@ -163,16 +144,16 @@ describe('the web app, end to end', () => {
   });
 
   it('keeps the session when several tabs load at once (refreshes are serialised across tabs)', { timeout: 120_000 }, async () => {
-    const context = await browser.newContext();
+    const context = await web.browser.newContext();
     const first = await context.newPage();
-    await first.goto(`${base}/signup`);
+    await first.goto(`${web.base}/signup`);
     await first.getByLabel('Email').fill(newEmail('tabs'));
     await first.getByLabel('Password').fill(PASSWORD);
     await first.getByRole('button', { name: 'Create your account' }).click();
-    await first.waitForURL(`${base}/import`);
+    await first.waitForURL(`${web.base}/import`);
     // Each new tab starts without an access token, so each one refreshes with the same cookie at once.
     const tabs = [first, await context.newPage(), await context.newPage()];
-    await Promise.all(tabs.map((tab) => tab.goto(`${base}/dashboard`)));
+    await Promise.all(tabs.map((tab) => tab.goto(`${web.base}/dashboard`)));
     for (const tab of tabs) await tab.getByRole('heading', { name: 'Welcome to TradeSense' }).waitFor();
     await first.reload();
     await first.getByRole('heading', { name: 'Welcome to TradeSense' }).waitFor();
@@ -181,14 +162,14 @@ describe('the web app, end to end', () => {
   });
 
   it("writes today's journal entry in Markdown with a mood, shown as it reads and kept by the API", { timeout: 120_000 }, async () => {
-    const context = await browser.newContext();
+    const context = await web.browser.newContext();
     const page = await context.newPage();
     const email = newEmail('journal');
-    await page.goto(`${base}/signup`);
+    await page.goto(`${web.base}/signup`);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create your account' }).click();
-    await page.waitForURL(`${base}/import`);
+    await page.waitForURL(`${web.base}/import`);
 
     await nav(page, 'Journal').click();
     await page.getByLabel('Entry (Markdown)').fill('A **calm** day:\n- waited for the open\n- one trade');

@@ -50,9 +50,30 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('is served as browsable docs', async () => {
+  it('is served as browsable docs: the page, its scripts and this document', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/docs/' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
+    const scripts = [...res.body.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]!);
+    expect(scripts).toContain('./static/swagger-ui-bundle.js');
+    for (const src of scripts) {
+      const asset = await t.app.inject({ method: 'GET', url: new URL(src, 'http://x/docs/').pathname });
+      expect(asset.statusCode, src).toBe(200);
+      expect(asset.headers['content-type'], src).toContain('javascript');
+      expect(asset.headers['content-security-policy'], src).toBeDefined();
+    }
+    const initializer = await t.app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' });
+    expect(initializer.body).toContain('"docExpansion":"list"');
+    const docsSpec = await t.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(docsSpec.json()).toEqual(spec);
+    const etag = (await t.app.inject({ method: 'GET', url: '/docs/static/swagger-ui.css' })).headers.etag;
+    expect(etag).toBeDefined();
+    expect((await t.app.inject({ method: 'GET', url: '/docs/static/swagger-ui.css', headers: { 'if-none-match': String(etag) } })).statusCode).toBe(304);
+  });
+
+  it('answers an unknown docs path with the 404 envelope', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs/static/nope.js' });
+    expect(res.statusCode).toBe(404);
+    expectEnvelope(res.json(), 'route_not_found');
   });
 });

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -64,6 +65,34 @@ export interface DatabaseOptions {
   pgliteDataDir?: string;
   /** A dump made by PGlite's dumpDataDir, to start from without running initdb. */
   pgliteLoadDataDir?: Blob | File;
+  /** Drizzle migrations to apply; defaults to the bundled src/db/migrations. */
+  migrationsFolder?: string;
+}
+
+/** Drizzle's bookkeeping: one row per applied migration, `created_at` being the journal's `when`. */
+const LAST_APPLIED_SQL = 'select max(created_at) as "when" from drizzle.__drizzle_migrations';
+
+/** When the newest migration of the folder was made (the journal's last `when`). */
+function newestMigration(folder: string): number {
+  const journal = JSON.parse(readFileSync(path.join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: { when: number }[] };
+  return Math.max(0, ...journal.entries.map((e) => e.when));
+}
+
+/**
+ * True when the database has applied the folder's newest migration, read in one query, so a
+ * start-up on a migrated database skips drizzle's migrator (it reads and hashes every file and
+ * runs three statements). Drizzle applies a migration when its `when` is newer than the last
+ * applied one; this is the same test. A database without the table has nothing applied.
+ */
+async function isMigrated(query: (sql: string) => Promise<{ rows: { when: unknown }[] }>, folder: string): Promise<boolean> {
+  let applied: number;
+  try {
+    const { rows } = await query(LAST_APPLIED_SQL);
+    applied = Number(rows[0]?.when ?? 0);
+  } catch {
+    return false;
+  }
+  return applied >= newestMigration(folder);
 }
 
 // A fixed key for the migration advisory lock, so concurrent start-ups migrate once.
@@ -74,7 +103,8 @@ export async function openDatabase(config: Config, options: DatabaseOptions = {}
   const setQueryObserver = (observer: QueryObserver | undefined) => {
     slot.current = observer;
   };
-  if (config.database.url) return openPostgres(config, config.database.url, slot, setQueryObserver);
+  const migrations = options.migrationsFolder ?? migrationsFolder;
+  if (config.database.url) return openPostgres(config, config.database.url, migrations, slot, setQueryObserver);
 
   const dataDir = options.pgliteDataDir ?? `${config.dataDir}/pglite`;
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
@@ -89,7 +119,7 @@ export async function openDatabase(config: Config, options: DatabaseOptions = {}
   trackDataChanges(db);
   // PGlite has no named statements; the extended protocol still keeps values apart from the text.
   arrayRunners.set(db, async ({ text, values }) => (await client.query<unknown[]>(text, values, { rowMode: 'array' })).rows);
-  await migratePglite(db as never, { migrationsFolder });
+  if (!(await isMigrated((text) => client.query<{ when: unknown }>(text), migrations))) await migratePglite(db as never, { migrationsFolder: migrations });
   observePglite(client, slot);
   let closed = false;
   return {
@@ -131,6 +161,7 @@ function createPool(config: Config, connectionString: string, slot: ObserverSlot
 async function openPostgres(
   config: Config,
   url: string,
+  migrations: string,
   slot: ObserverSlot,
   setQueryObserver: (observer: QueryObserver | undefined) => void,
 ): Promise<Database> {
@@ -146,14 +177,16 @@ async function openPostgres(
   arrayRunners.set(db, runnerOf(pool));
   arrayRunners.set(readDb, runnerOf(readPool));
 
-  const migrationClient = new pg.Client({ connectionString: url, connectionTimeoutMillis: config.database.connectionTimeoutMs });
-  await migrationClient.connect();
-  try {
-    await migrationClient.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    await migratePg(drizzlePg({ client: migrationClient }), { migrationsFolder });
-  } finally {
-    await migrationClient.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
-    await migrationClient.end();
+  if (!(await isMigrated((text) => pool.query<{ when: unknown }>(text), migrations))) {
+    const migrationClient = new pg.Client({ connectionString: url, connectionTimeoutMillis: config.database.connectionTimeoutMs });
+    await migrationClient.connect();
+    try {
+      await migrationClient.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      await migratePg(drizzlePg({ client: migrationClient }), { migrationsFolder: migrations });
+    } finally {
+      await migrationClient.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+      await migrationClient.end();
+    }
   }
 
   let closed = false;

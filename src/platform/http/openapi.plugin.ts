@@ -1,8 +1,31 @@
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, InjectOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { appVersion } from '../../lib/paths.js';
+
+const DOCS_PREFIX = '/docs';
+// What a docs response may carry over to the real reply: the rest (security headers,
+// request id, Server-Timing) is this app's own.
+const DOCS_HEADERS = ['content-type', 'cache-control', 'etag', 'last-modified', 'location', 'accept-ranges', 'content-range'];
+
+type SpecFn = FastifyInstance['swagger'];
+
+/**
+ * The browsable docs (@fastify/swagger-ui) live in a small Fastify instance of their own,
+ * built on the first request to /docs: loading swagger-ui and reading its assets is start-up
+ * time no API request needs. The instance reads the same OpenAPI document as
+ * /api/v1/openapi.json.
+ */
+async function buildDocsApp(spec: SpecFn): Promise<FastifyInstance> {
+  const { default: swaggerUi } = await import('@fastify/swagger-ui');
+  const docs = Fastify({ logger: false });
+  // swagger-ui depends on a plugin named '@fastify/swagger' and reads the document through `swagger()`.
+  await docs.register(fp(async (instance: FastifyInstance) => void instance.decorate('swagger', spec), { name: '@fastify/swagger' }));
+  await docs.register(swaggerUi, { routePrefix: DOCS_PREFIX, uiConfig: { docExpansion: 'list', deepLinking: true } });
+  await docs.ready();
+  return docs;
+}
 
 export const openapiPlugin = fp(
   async (app: FastifyInstance) => {
@@ -31,9 +54,36 @@ export const openapiPlugin = fp(
         return { schema: s as never, url };
       },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
 
     app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+    let docsApp: Promise<FastifyInstance> | undefined;
+    app.addHook('onClose', async () => {
+      if (docsApp) await (await docsApp).close();
+    });
+    const serveDocs = async (request: FastifyRequest, reply: FastifyReply) => {
+      docsApp ??= buildDocsApp(((options?: Parameters<SpecFn>[0]) => app.swagger(options as never)) as SpecFn);
+      const docs = await docsApp.catch((error: unknown) => {
+        docsApp = undefined;
+        throw error;
+      });
+      const forwarded: InjectOptions['headers'] = {};
+      for (const name of ['accept', 'if-none-match', 'if-modified-since', 'range']) {
+        const value = request.headers[name];
+        if (value !== undefined) forwarded[name] = value;
+      }
+      const res = await docs.inject({ method: request.method as 'GET' | 'HEAD', url: request.url, headers: forwarded });
+      // An unknown docs path gets this app's 404 envelope.
+      if (res.statusCode === 404) return reply.callNotFound();
+      for (const name of DOCS_HEADERS) {
+        const value = res.headers[name];
+        if (value !== undefined) void reply.header(name, value);
+      }
+      return reply.code(res.statusCode).send(res.rawPayload);
+    };
+    const docsRoute = { schema: { hide: true } };
+    app.get(DOCS_PREFIX, docsRoute, serveDocs);
+    app.get(`${DOCS_PREFIX}/*`, docsRoute, serveDocs);
   },
   { name: 'openapi' },
 );

@@ -12,7 +12,9 @@ import { nextSort, sortDirection, sortRows } from '../lib/sort';
 import { TradeList } from '../components/trade-list';
 
 // The chart library is the largest dependency: it loads after the numbers show.
-const EquityChart = lazy(() => import('../components/equity-chart'));
+// The chart's code is fetched as soon as this screen's, beside the data, not once the curve has arrived.
+const equityChartModule = import('../components/equity-chart');
+const EquityChart = lazy(() => equityChartModule);
 
 function Stat({ label, value, raw, hint, tone, name }: { label: string; value: string; raw: string; hint?: string; tone?: string; name: string }) {
   return (
@@ -90,7 +92,7 @@ function CalendarView({ filters, initialMonth }: { filters: Filters; initialMont
         {cal.data && <span className={signClass(cal.data.total.pnl)}>{money(cal.data.total.pnl)}</span>}
       </div>
       {cal.error && <ErrorBox error={cal.error} />}
-      <div className="calendar" role="grid" aria-label={`P&L by day, ${label}`}>
+      <div className="calendar" role="grid" aria-label={`P&L by day, ${label}`} aria-busy={cal.isPending}>
         {['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].map((d) => (
           <div key={d} className="dow" role="columnheader">
             {d}

@@ -23,7 +23,7 @@ function PlaybookStats({ id }: { id: string }) {
   const s = q.data.summary;
   return (
     <div className="stack">
-      <p>
+      <p data-playbook-stats={id} data-trade-count={s.tradeCount} data-net-pnl={s.netPnl}>
         {s.tradeCount} trades · net <span className={signClass(s.netPnl)}>{money(s.netPnl)}</span> · win rate {percent(s.winRate)} · profit factor {ratio(s.profitFactor)} ·
         expectancy {money(s.expectancy)} · <Link to={`/dashboard?playbookId=${id}`}>dashboard for this playbook</Link>
       </p>
@@ -45,7 +45,7 @@ function PlaybookStats({ id }: { id: string }) {
           </thead>
           <tbody>
             {q.data.rules.map((r) => (
-              <tr key={r.ruleId}>
+              <tr key={r.ruleId} data-rule-id={r.ruleId}>
                 <th scope="row">{r.text}</th>
                 <td className={`num ${signClass(r.followed.netPnl)}`}>
                   {r.followed.tradeCount} / {money(r.followed.netPnl)}
@@ -172,14 +172,16 @@ function Tags() {
             {tags.data.data.map((t) => {
               const g = byTag.get(t.id);
               return (
-                <tr key={t.id}>
+                <tr key={t.id} data-tag-id={t.id}>
                   <th scope="row">
                     <Link to={`/dashboard?tag=${t.id}`}>{t.name}</Link>
                   </th>
                   <td>{t.kind}</td>
                   <td className="num">{g?.tradeCount ?? 0}</td>
                   <td className="num">{percent(g?.winRate)}</td>
-                  <td className={`num ${signClass(g?.netPnl)}`}>{money(g?.netPnl ?? '0')}</td>
+                  <td className={`num ${signClass(g?.netPnl)}`} data-value={g?.netPnl ?? '0'}>
+                    {money(g?.netPnl ?? '0')}
+                  </td>
                   <td>
                     <button type="button" onClick={() => window.confirm(`Delete the tag ${t.name}?`) && remove.mutate(t.id)}>
                       Delete
