@@ -438,37 +438,54 @@ export function createAnalyticsRepository(db: Db) {
           label = key;
           break;
       }
-      const result = await tx.execute(sql`
+      const grouped = sql`
         with t as (
           select ${key} as k, ${label} as l, ${trades.id} as id, ${trades.closedAt} as closed_at, ${trades.netPnl} as net_pnl,
                  ${outcome(scope)} as o, ${trades.netPnl} / ${RISK} as r
           from ${trades} ${join} where ${where(scope)}
-        )
+        )`;
+      const result = await tx.execute(sql`${grouped}
         select k, min(l) as l, count(*)::int as n,
                count(*) filter (where o = 1)::int as wins, count(*) filter (where o = -1)::int as losses, count(*) filter (where o = 0)::int as be,
                sum(net_pnl)::text as net, coalesce(sum(net_pnl) filter (where o = 1), 0)::text as gp,
                coalesce(sum(net_pnl) filter (where o = -1), 0)::text as gl,
-               count(r)::int as r_n, avg(r::float8) as r_mean, avg(net_pnl::float8) as mean, stddev_samp(net_pnl::float8) as sd,
-               case when count(*) <= ${BOOTSTRAP_MAX_TRADES} then string_agg(net_pnl::float8::text, ',' order by closed_at, id) end as sample,
-               case when count(*) <= ${BOOTSTRAP_MAX_TRADES} then string_agg(case when o = 1 then '1' else '0' end, '' order by closed_at, id) end as flags
+               count(r)::int as r_n, avg(r::float8) as r_mean, avg(net_pnl::float8) as mean, stddev_samp(net_pnl::float8) as sd
         from t group by k order by k nulls last`);
-      return rowsOf<Record<string, unknown>>(result).map((r) => ({
-        key: r.k === null ? null : String(r.k),
-        label: r.l === null ? null : String(r.l),
-        tradeCount: Number(r.n),
-        wins: Number(r.wins),
-        losses: Number(r.losses),
-        breakeven: Number(r.be),
-        netPnl: String(r.net),
-        grossProfit: String(r.gp),
-        grossLoss: String(r.gl),
-        rCount: Number(r.r_n),
-        rMean: num(r.r_mean),
-        values: (r.sample as string | null) ?? null,
-        flags: (r.flags as string | null) ?? null,
-        mean: num(r.mean),
-        stdev: num(r.sd),
-      }));
+      const rows = rowsOf<Record<string, unknown>>(result);
+      // The bootstrap samples, in close order, only of the groups small enough to use one: an ordered
+      // aggregate sorts every row it is given, even in a group whose sample a CASE would throw away.
+      const small = rows.filter((r) => Number(r.n) <= BOOTSTRAP_MAX_TRADES);
+      const samples = new Map<string | null, { sample: string; flags: string }>();
+      if (small.length > 0) {
+        const keys = small.flatMap((r) => (r.k === null ? [] : [String(r.k)]));
+        const withNull = small.some((r) => r.k === null);
+        const sampled = await tx.execute(sql`${grouped}
+          select k, string_agg(net_pnl::float8::text, ',' order by closed_at, id) as sample,
+                 string_agg(case when o = 1 then '1' else '0' end, '' order by closed_at, id) as flags
+          from t where k::text = any(${sql.param(keys)}::text[]) or (${withNull}::boolean and k is null) group by k`);
+        for (const r of rowsOf<Record<string, unknown>>(sampled)) samples.set(r.k === null ? null : String(r.k), { sample: String(r.sample), flags: String(r.flags) });
+      }
+      return rows.map((r) => {
+        const key = r.k === null ? null : String(r.k);
+        const sample = samples.get(key);
+        return {
+          key,
+          label: r.l === null ? null : String(r.l),
+          tradeCount: Number(r.n),
+          wins: Number(r.wins),
+          losses: Number(r.losses),
+          breakeven: Number(r.be),
+          netPnl: String(r.net),
+          grossProfit: String(r.gp),
+          grossLoss: String(r.gl),
+          rCount: Number(r.r_n),
+          rMean: num(r.r_mean),
+          values: sample?.sample ?? null,
+          flags: sample?.flags ?? null,
+          mean: num(r.mean),
+          stdev: num(r.sd),
+        };
+      });
     },
 
     /** Cumulative P&L and distance below the running peak (peak starts at 0), per trade or per local day. */

@@ -188,6 +188,31 @@ describe('GET /analytics/breakdown', () => {
     ]);
   });
 
+  it("gives each group the bootstrap interval of its own trades in close order, the untagged group included", async () => {
+    const user = await createUser(t);
+    const { ids } = await fiveTrades(t, user);
+    const res = await call(t, user, { method: 'POST', url: '/api/v1/tags', payload: { name: 'setup-a' } });
+    expect(res.statusCode, res.body).toBe(201);
+    const tagId = res.json().id as string;
+    for (const id of [ids[1]!, ids[3]!]) {
+      const patched = await call(t, user, { method: 'PATCH', url: `/api/v1/trades/${id}`, payload: { tagIds: [tagId] } });
+      expect(patched.statusCode, patched.body).toBe(200);
+    }
+    const byTag = await getJson(t, user, '/api/v1/analytics/breakdown?by=tag');
+    const tagged = byTag.groups.find((g: { key: string | null }) => g.key === tagId);
+    const untagged = byTag.groups.find((g: { key: string | null }) => g.key === null);
+    expect([tagged.tradeCount, untagged.tradeCount]).toEqual([2, 3]);
+    expect(tagged.confidence).toEqual((await getJson(t, user, `/api/v1/analytics/summary?tag=${tagId}`)).confidence);
+    expect(tagged.confidence.method).toBe('bootstrap');
+    expect(untagged.confidence.method).toBe('bootstrap');
+    expect(untagged.confidence).not.toEqual(tagged.confidence);
+
+    const bySymbol = await getJson(t, user, '/api/v1/analytics/breakdown?by=symbol');
+    for (const group of bySymbol.groups) {
+      expect(group.confidence, group.key).toEqual((await getJson(t, user, `/api/v1/analytics/summary?symbol=${group.key}`)).confidence);
+    }
+  });
+
   it('rejects an unknown dimension', async () => {
     const user = await createUser(t);
     const res = await call(t, user, { method: 'GET', url: '/api/v1/analytics/breakdown?by=colour' });
