@@ -4,20 +4,25 @@
  *
  * Builds the web app if stale, starts the API in this process on PostgreSQL (DATABASE_URL,
  * default postgres://postgres@127.0.0.1:5432/test), signs a new user up through the UI in
- * headless Chromium, inserts N closed trades for it straight into PostgreSQL, then loads
+ * headless Chromium, inserts N closed trades for it straight into PostgreSQL (and builds the
+ * daily aggregates the trades module would have kept for them), then loads
  * /dashboard: a full page load (HTML, scripts, session refresh from the cookie, then summary,
  * equity curve, calendar and breakdown requests) until the six headline numbers, the equity
  * chart, the calendar and the breakdown table are on screen. First load (server cache cold),
- * then three reloads (cache warm); goal < 1 s.
+ * then three reloads (cache warm); goal < 1 s. "On screen" is checked in the page on every
+ * animation frame.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
+import * as schema from '../src/db/schema/index.js';
+import { rebuildDailyAggregates } from '../src/modules/trades/trades.repository.js';
 import { launchBrowser } from '../test/e2e/browser.js';
 import { ensureWebBuilt } from '../test/e2e/web-build.js';
 
@@ -61,16 +66,31 @@ async function seed(client: pg.Client, userId: string, accountId: string) {
   await client.query('vacuum (analyze) trades');
 }
 
+/** What the dashboard shows once every number is in: the six headline numbers, the equity chart, the month's P&L and the breakdown. */
+const SHOWN = [
+  ...['netPnl', 'winRate', 'profitFactor', 'expectancy', 'maxDrawdown', 'tradeCount'].map((s) => `[data-stat="${s}"]`),
+  '.chart canvas',
+  // The month's grid is drawn before its P&L arrives: wait for the numbers, not the grid.
+  '.calendar[aria-busy="false"] .day',
+  'table[data-breakdown] tbody tr',
+];
+
+/** The page's globals this file uses (the bench is compiled without the DOM's types). */
+type InPage = { document: { querySelector(selector: string): { checkVisibility(): boolean } | null } };
+
+/**
+ * From navigation to the frame in which everything is visible. Checked on every animation frame
+ * in the page: locator waits poll with a backoff (up to 500 ms between checks), which would add
+ * hundreds of milliseconds of waiting to the measurement.
+ */
 async function timeDashboard(page: Page, url: string): Promise<number> {
   const began = performance.now();
   await page.goto(url);
-  await Promise.all([
-    ...['netPnl', 'winRate', 'profitFactor', 'expectancy', 'maxDrawdown', 'tradeCount'].map((s) => page.locator(`[data-stat="${s}"]`).waitFor({ timeout: 60_000 })),
-    page.locator('.chart canvas').first().waitFor({ timeout: 60_000 }),
-    // The month's grid is drawn before its P&L arrives: wait for the numbers, not the grid.
-    page.locator('.calendar[aria-busy="false"] .day').first().waitFor({ timeout: 60_000 }),
-    page.locator('table[data-breakdown] tbody tr').first().waitFor({ timeout: 60_000 }),
-  ]);
+  await page.waitForFunction(
+    (selectors) => selectors.every((s) => (globalThis as unknown as InPage).document.querySelector(s)?.checkVisibility() === true),
+    SHOWN,
+    { polling: 'raf', timeout: 60_000 },
+  );
   return performance.now() - began;
 }
 
@@ -109,6 +129,9 @@ async function main() {
     const seeded = performance.now();
     await seed(client, userId, accounts[0]!.id);
     console.log(`inserted ${tradeCount} trades in ${Math.round(performance.now() - seeded)} ms`);
+    // The trades went in behind the trades module's back: build the daily aggregates and sequences it would have kept.
+    await drizzle({ client, schema }).transaction((tx) => rebuildDailyAggregates(tx, userId));
+    await client.query('vacuum (analyze) daily_aggregates, daily_sequences');
 
     const cold = await timeDashboard(page, `${base}/dashboard`);
     const warm: number[] = [];
