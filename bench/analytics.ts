@@ -15,10 +15,10 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
 import { createTokenService } from '../src/platform/auth/tokens.js';
+import { insertClosedTrades } from './closed-trades.js';
 import type { Row } from './lib.js';
 import { printTable, root, tempDir } from './lib.js';
 
@@ -35,7 +35,6 @@ const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const duration = quick ? 3 : 10;
 const secret = 'bench-secret-bench-secret-bench-secret-0123';
-const SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'TSLA', 'AMZN', 'META', 'GOOG', 'SPY', 'QQQ', 'ES', 'NQ', 'CL'];
 
 async function seed(client: pg.Client): Promise<{ userId: string; sessionId: string; accountId: string }> {
   await client.query('select 1 from users limit 1'); // migrations ran (the server start runs them otherwise)
@@ -49,70 +48,18 @@ async function seed(client: pg.Client): Promise<{ userId: string; sessionId: str
     `insert into sessions (user_id, expires_at) values ($1, now() + interval '1 day') returning id`,
     [user!.id],
   );
-  const chunk = 20_000;
-  const start = Date.parse('2020-01-01T14:30:00Z');
-  let seedState = 42;
-  const random = () => {
-    seedState = (seedState * 1_103_515_245 + 12_345) % 2 ** 31;
-    return seedState / 2 ** 31;
-  };
-  const began = performance.now();
-  for (let offset = 0; offset < tradeCount; offset += chunk) {
-    const n = Math.min(chunk, tradeCount - offset);
-    const symbol: string[] = [];
-    const side: string[] = [];
-    const opened: string[] = [];
-    const closed: string[] = [];
-    const entry: string[] = [];
-    const exit: string[] = [];
-    const qty: string[] = [];
-    const gross: string[] = [];
-    const fees: string[] = [];
-    const net: string[] = [];
-    const hold: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const k = offset + i;
-      const open = start + k * 20 * 60_000 + Math.floor(random() * 600_000);
-      const holdSeconds = 30 + Math.floor(random() * 20_000);
-      const e = 50 + Math.floor(random() * 20_000) / 100;
-      const x = Math.round((e + (random() - 0.47) * 4) * 100) / 100;
-      const q = 1 + Math.floor(random() * 200);
-      const long = random() < 0.6;
-      const g = Math.round((long ? x - e : e - x) * q * 100) / 100;
-      const f = Math.round(q * 0.5) / 100;
-      symbol.push(SYMBOLS[k % SYMBOLS.length]!);
-      side.push(long ? 'long' : 'short');
-      opened.push(new Date(open).toISOString());
-      closed.push(new Date(open + holdSeconds * 1000).toISOString());
-      entry.push(e.toFixed(2));
-      exit.push(x.toFixed(2));
-      qty.push(String(q));
-      gross.push(g.toFixed(2));
-      fees.push(f.toFixed(2));
-      net.push((Math.round((g - f) * 100) / 100).toFixed(2));
-      hold.push(holdSeconds);
-    }
-    await client.query(
-      `insert into trades (user_id, account_id, instrument_key, symbol, asset_class, side, status, opened_at, closed_at, quantity, open_quantity,
-         avg_entry, avg_exit, gross_pnl, fees, net_pnl, cost_basis, hold_seconds, multiplier, currency, first_execution_id, execution_count)
-       select $1, $2, s, s, 'stock', sd, 'closed', o, c, q, 0, e, x, g, f, n, 0, h, 1, 'USD', gen_random_uuid(), 2
-       from unnest($3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[], $11::numeric[], $12::numeric[], $13::bigint[])
-         as u(s, sd, o, c, e, x, q, g, f, n, h)`,
-      [user!.id, account!.id, symbol, side, opened, closed, entry, exit, qty, gross, fees, net, hold],
-    );
-  }
-  console.log(`inserted ${tradeCount} trades in ${Math.round(performance.now() - began)} ms`);
-  // The trades went in behind the trades module's back: build the aggregates it would have kept.
-  const repository: Record<string, unknown> = await import('../src/modules/trades/trades.repository.js');
-  if (typeof repository.rebuildDailyAggregates === 'function') {
-    const built = performance.now();
-    const db = drizzle(client);
-    await db.transaction((tx) => (repository.rebuildDailyAggregates as (tx: unknown, userId: string) => Promise<void>)(tx, user!.id));
-    console.log(`built the daily aggregates in ${Math.round(performance.now() - built)} ms`);
-  }
-  // Steady state: autovacuum would soon do the same after this many inserts; the visibility map lets the summary's index-only scan skip the heap.
-  await client.query('vacuum (analyze) trades');
-  if (typeof repository.rebuildDailyAggregates === 'function') await client.query('vacuum (analyze) daily_aggregates, daily_sequences');
+  const { insertMs, aggregatesMs } = await insertClosedTrades(client, {
+    userId: user!.id,
+    accountId: account!.id,
+    count: tradeCount,
+    start: Date.parse('2020-01-01T14:30:00Z'),
+    spacingMs: 20 * 60_000,
+    jitterMs: 600_000,
+    maxExtraHoldSeconds: 20_000,
+    seed: 42,
+  });
+  console.log(`inserted ${tradeCount} trades in ${Math.round(insertMs)} ms`);
+  console.log(`built the daily aggregates in ${Math.round(aggregatesMs)} ms`);
   return { userId: user!.id, sessionId: session!.id, accountId: account!.id };
 }
 

@@ -16,56 +16,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
-import * as schema from '../src/db/schema/index.js';
-import { rebuildDailyAggregates } from '../src/modules/trades/trades.repository.js';
 import { launchBrowser } from '../test/e2e/browser.js';
 import { ensureWebBuilt } from '../test/e2e/web-build.js';
+import { insertClosedTrades } from './closed-trades.js';
 
 const args = process.argv.slice(2);
 const tradeCount = Number(args.includes('--trades') ? args[args.indexOf('--trades') + 1] : 100_000);
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'TSLA', 'AMZN', 'META', 'GOOG', 'SPY', 'QQQ', 'ES', 'NQ', 'CL'];
-
-async function seed(client: pg.Client, userId: string, accountId: string) {
-  let state = 7;
-  const random = () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-  const start = Date.parse('2021-01-04T14:30:00Z');
-  for (let offset = 0; offset < tradeCount; offset += 20_000) {
-    const cols: string[][] = Array.from({ length: 10 }, () => []);
-    const hold: number[] = [];
-    for (let k = offset; k < Math.min(tradeCount, offset + 20_000); k++) {
-      const open = start + k * 15 * 60_000;
-      const seconds = 30 + Math.floor(random() * 10_000);
-      const entry = 50 + Math.floor(random() * 20_000) / 100;
-      const exit = Math.round((entry + (random() - 0.47) * 4) * 100) / 100;
-      const qty = 1 + Math.floor(random() * 200);
-      const long = random() < 0.6;
-      const gross = Math.round((long ? exit - entry : entry - exit) * qty * 100) / 100;
-      const fees = Math.round(qty * 0.5) / 100;
-      const row = [SYMBOLS[k % SYMBOLS.length]!, long ? 'long' : 'short', new Date(open).toISOString(), new Date(open + seconds * 1000).toISOString(), entry.toFixed(2), exit.toFixed(2), String(qty), gross.toFixed(2), fees.toFixed(2), (Math.round((gross - fees) * 100) / 100).toFixed(2)];
-      row.forEach((v, i) => cols[i]!.push(v));
-      hold.push(seconds);
-    }
-    await client.query(
-      `insert into trades (user_id, account_id, instrument_key, symbol, asset_class, side, status, opened_at, closed_at, quantity, open_quantity,
-         avg_entry, avg_exit, gross_pnl, fees, net_pnl, cost_basis, hold_seconds, multiplier, currency, first_execution_id, execution_count)
-       select $1, $2, s, s, 'stock', sd, 'closed', o, c, q, 0, e, x, g, f, n, 0, h, 1, 'USD', gen_random_uuid(), 2
-       from unnest($3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[], $11::numeric[], $12::numeric[], $13::bigint[])
-         as u(s, sd, o, c, e, x, q, g, f, n, h)`,
-      [userId, accountId, ...cols, hold],
-    );
-  }
-  await client.query('vacuum (analyze) trades');
-}
-
 /** What the dashboard shows once every number is in: the six headline numbers, the equity chart, the month's P&L and the breakdown. */
 const SHOWN = [
   ...['netPnl', 'winRate', 'profitFactor', 'expectancy', 'maxDrawdown', 'tradeCount'].map((s) => `[data-stat="${s}"]`),
@@ -126,12 +87,17 @@ async function main() {
     const { rows } = await client.query<{ id: string }>('select id from users where email = $1', [email]);
     const userId = rows[0]!.id;
     const { rows: accounts } = await client.query<{ id: string }>(`insert into accounts (user_id, name) values ($1, 'Bench') returning id`, [userId]);
-    const seeded = performance.now();
-    await seed(client, userId, accounts[0]!.id);
-    console.log(`inserted ${tradeCount} trades in ${Math.round(performance.now() - seeded)} ms`);
-    // The trades went in behind the trades module's back: build the daily aggregates and sequences it would have kept.
-    await drizzle({ client, schema }).transaction((tx) => rebuildDailyAggregates(tx, userId));
-    await client.query('vacuum (analyze) daily_aggregates, daily_sequences');
+    const { insertMs } = await insertClosedTrades(client, {
+      userId,
+      accountId: accounts[0]!.id,
+      count: tradeCount,
+      start: Date.parse('2021-01-04T14:30:00Z'),
+      spacingMs: 15 * 60_000,
+      jitterMs: 0,
+      maxExtraHoldSeconds: 10_000,
+      seed: 7,
+    });
+    console.log(`inserted ${tradeCount} trades in ${Math.round(insertMs)} ms`);
 
     const cold = await timeDashboard(page, `${base}/dashboard`);
     const warm: number[] = [];
