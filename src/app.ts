@@ -71,6 +71,7 @@ import { adminRoutes } from './modules/admin/admin.routes.js';
 import { createAdminService } from './modules/admin/admin.service.js';
 import { realtimeRoutes } from './modules/realtime/realtime.routes.js';
 import { createRealtimeService } from './modules/realtime/realtime.service.js';
+import { createUserDataVersions } from './platform/cache/user-data-versions.js';
 
 export interface AppDeps {
   /** A database the caller owns (tests share one); otherwise opened from config and closed with the app. */
@@ -177,10 +178,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       const analyticsRepository = createAnalyticsRepository(database.db);
       const readRepository = database.readDb === database.db ? analyticsRepository : createAnalyticsRepository(database.readDb);
       const analyticsService = createAnalyticsService({ analyticsRepository, readRepository, playbooksService, cache, ttlSeconds: config.cache.ttlSeconds });
-      // Announced only once the cached answers are stale, so a dashboard that refetches on the event sees the write.
+      // One renewal makes the cached analytics answers and list pages stale; announced only after it,
+      // so a dashboard that refetches on the event sees the write.
+      const dataVersions = createUserDataVersions(cache);
       const unsubscribe = database.onUserDataChanged(async (userIds) => {
         try {
-          await Promise.all([analyticsService.invalidateUsers(userIds), tradesService.invalidateUsers(userIds)]);
+          await dataVersions.renew(userIds);
         } finally {
           for (const userId of userIds) events.publish(userId, 'analytics.invalidated', {});
         }

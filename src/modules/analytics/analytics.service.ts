@@ -157,8 +157,8 @@ export function createAnalyticsService({ analyticsRepository, readRepository, pl
     return replica && replica.generation >= generation ? readRepository : analyticsRepository;
   }
 
-  /** The users' data versions (`invalidateUsers` renews them); without one (Redis down) entries are keyed by the database's data generation. */
-  const versions = createUserDataVersions(cache, ANALYTICS_KEY_PREFIX);
+  /** The users' data versions (the app renews them after every committed change); without one (Redis down) entries are keyed by the database's data generation. */
+  const versions = createUserDataVersions(cache);
 
   /**
    * Answers the JSON of a computation from the cache, keyed by user, data version, endpoint and
@@ -212,12 +212,7 @@ export function createAnalyticsService({ analyticsRepository, readRepository, pl
   }
 
   return {
-    /** After a commit that changed these users' data or settings: their cached answers are not read again. */
-    async invalidateUsers(userIds: readonly string[]): Promise<void> {
-      await versions.renew(userIds);
-    },
-
-    /** Every user's cached results become stale: generations move on and every data version and result goes; answers how many users. */
+    /** Every user's cached results become stale: generations move on and every cached analytics answer goes; answers how many users. */
     async invalidateAll(): Promise<number> {
       const users = await analyticsRepository.bumpAllGenerations();
       await cache.flush(ANALYTICS_KEY_PREFIX);

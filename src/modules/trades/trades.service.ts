@@ -26,7 +26,7 @@ export interface TradesServiceDeps {
   accountsService: Pick<AccountsService, 'getAccount'>;
   /** trade.created/updated/deleted and analytics.invalidated, published after the rebuild's transaction commits. */
   events?: EventPublisher;
-  /** Where list pages are cached (by user data version, see `invalidateUsers`); without it every page is read from the database. */
+  /** Where list pages are cached (by user data version, platform/cache/user-data-versions.ts); without it every page is read from the database. */
   pageCache?: { cache: Pick<Cache, 'get' | 'set' | 'setIfAbsent'>; ttlSeconds: number };
 }
 
@@ -202,7 +202,7 @@ function invalidExecution(error: InvalidExecutionInputError, field: string): App
 
 export function createTradesService({ tradesRepository, executionsRepository, accountsService, events = noEvents, pageCache }: TradesServiceDeps) {
   const changesOf = new WeakMap<Tx, Map<string, TradeChanges>>();
-  const versions = pageCache && createUserDataVersions(pageCache.cache, LIST_KEY_PREFIX);
+  const versions = pageCache && createUserDataVersions(pageCache.cache);
 
   /** Every rebuild of trades goes through here, so every way a trade changes is announced. */
   function recordChanges(userId: string, synced: { created: string[]; updated: string[]; deleted: string[] }, tx: Tx): void {
@@ -443,7 +443,7 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
 
     /**
      * The JSON of `listTrades`, from the cache when this page was read since the user's data last
-     * changed: entries are keyed by the user's data version, which `invalidateUsers` renews after
+     * changed: entries are keyed by the user's data version, which the app renews after
      * every committed write to the user's trading data or settings. Not cached when there is no
      * cache, when it cannot keep a version (Redis down) or when the page is large.
      */
@@ -457,11 +457,6 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
       const json = JSON.stringify(await service.listTrades(userId, query));
       if (json.length <= MAX_CACHED_PAGE) await pageCache.cache.set(key, json, pageCache.ttlSeconds);
       return json;
-    },
-
-    /** After a commit that changed these users' data or settings: their cached list pages are not read again. */
-    async invalidateUsers(userIds: readonly string[]): Promise<void> {
-      if (versions) await versions.renew(userIds);
     },
 
     /** Records the fills as executions of one instrument, rebuilds it, answers the trades they belong to. */

@@ -5,14 +5,15 @@ import type { Cache } from './cache.js';
 const VERSION_TTL_SECONDS = 7 * 86_400;
 
 /**
- * Per-user data versions for caches of answers computed from a user's data: a random token per
- * user in the cache (shared by every process with Redis), under `${keyPrefix}v:<user>`, that
- * `renew` replaces after each committed write to the user's trading data or settings (the
- * database's `onUserDataChanged`, see data-changes.ts). Entries keyed by a version are never
- * read again once it is renewed (they expire by TTL), so a hit needs no database read.
+ * Per-user data versions for caches of answers computed from a user's data (analytics answers,
+ * trades list pages): a random token per user in the cache (shared by every process with Redis),
+ * under `ud:v:<user>`, that `renew` replaces once after each committed write to the user's trading
+ * data or settings (the database's `onUserDataChanged`, see data-changes.ts). Every cache keyed
+ * by it reads the same token, so one renewal makes all of them stale; entries keyed by an old
+ * version are never read again (they expire by TTL), so a hit needs no database read.
  */
-export function createUserDataVersions(cache: Pick<Cache, 'get' | 'set' | 'setIfAbsent'>, keyPrefix: string) {
-  const keyOf = (userId: string) => `${keyPrefix}v:${userId}`;
+export function createUserDataVersions(cache: Pick<Cache, 'get' | 'set' | 'setIfAbsent'>) {
+  const keyOf = (userId: string) => `ud:v:${userId}`;
   return {
     /**
      * The user's current version. A missing one is created here, before any data is read, so
