@@ -18,7 +18,7 @@ import { lazySerializerFactory } from './platform/http/serialization.js';
 import { createValidatorCompiler } from './platform/http/validation.js';
 import { webPlugin } from './platform/http/web.plugin.js';
 import { healthRoutes } from './platform/observability/health.routes.js';
-import { loggerOptions } from './platform/observability/logger.js';
+import { lazyChildLoggerFactory, loggerOptions } from './platform/observability/logger.js';
 import { dbObservabilityPlugin } from './platform/observability/db-observability.plugin.js';
 import { metricsPlugin } from './platform/observability/metrics.plugin.js';
 import { registerCacheMetrics } from './platform/observability/cache-metrics.js';
@@ -93,6 +93,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const clock = deps.clock ?? (() => new Date());
   const app = Fastify({
     logger: loggerOptions(config),
+    childLoggerFactory: lazyChildLoggerFactory,
     genReqId,
     requestIdHeader: false,
     bodyLimit: config.http.bodyLimitBytes,

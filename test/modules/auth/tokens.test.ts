@@ -3,8 +3,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { securityEvents, sessions } from '../../../src/db/schema/index.js';
 import type { TestApp } from '../../helpers/app.js';
-import { TEST_JWT_SECRET, buildTestApp, expectEnvelope } from '../../helpers/app.js';
-import { verifyHs256 } from '../../../src/platform/auth/tokens.js';
+import { TEST_JWT_SECRET, buildTestApp, expectEnvelope, testConfig } from '../../helpers/app.js';
+import { createTokenService, verifyHs256 } from '../../../src/platform/auth/tokens.js';
 import { bearer, login, refresh, register } from './auth-helpers.js';
 
 /** The app's clock: tests move it forward to expire tokens without waiting. */
@@ -216,5 +216,24 @@ describe('verifyHs256', () => {
   it('answers token_expired at exp (exp <= now), as jose does', () => {
     expect(codeOf(sign({ alg: 'HS256' }, { ...claims, exp: 1_000 }, secret))).toBe('token_expired');
     expect(codeOf(sign({ alg: 'HS256' }, { ...claims, exp: 1_001 }, secret))).toBe('ok');
+  });
+});
+
+describe('the token service', () => {
+  it('remembers a verified token without letting it outlive its exp or vouch for a tampered copy', async () => {
+    let nowMs = Date.UTC(2026, 0, 1);
+    const service = createTokenService(testConfig(), () => new Date(nowMs));
+    const { token, expiresIn } = await service.signAccess({ userId: 'u1', role: 'user', sessionId: 's1' });
+    const first = service.verifyAccess(token);
+    expect(service.verifyAccess(token)).toEqual(first);
+    expect(first).toMatchObject({ userId: 'u1', role: 'user', sessionId: 's1', expiresAt: new Date(nowMs + expiresIn * 1000) });
+    const [h, p, s] = token.split('.') as [string, string, string];
+    const forged = b64({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), role: 'admin' });
+    expect(() => service.verifyAccess(`${h}.${forged}.${s}`)).toThrow(expect.objectContaining({ code: 'invalid_token' }));
+    nowMs += (expiresIn - 1) * 1000;
+    expect(service.verifyAccess(token).userId).toBe('u1');
+    nowMs += 1000;
+    expect(() => service.verifyAccess(token)).toThrow(expect.objectContaining({ code: 'token_expired' }));
+    expect(() => service.verifyAccess(token)).toThrow(expect.objectContaining({ code: 'token_expired' }));
   });
 });
