@@ -426,6 +426,20 @@ export async function repairDailySequences(tx: Executor, userId: string): Promis
  * What syncTrades did: the id of each derived row by its first execution, the ids it created,
  * updated and deleted, and the aggregate places of the closed trades it changed.
  */
+/** A stored trade as a rebuild compares it: its id, fingerprint and place in the daily aggregates. */
+export interface StoredTrade {
+  id: string;
+  first_execution_id: string;
+  derived_hash: string | null;
+  status: string;
+  account_id: string;
+  symbol: string;
+  closed_at: string | null;
+}
+
+/** Stored trades by first execution id. */
+export type StoredTrades = Map<string, StoredTrade>;
+
 export interface SyncedTrades {
   idByFirst: Map<string, string>;
   created: string[];
@@ -495,21 +509,12 @@ export function createTradesRepository(db: Db) {
     },
 
     /**
-     * Makes the stored trades of these instruments equal to `rows`, keyed by first execution:
-     * deletes the trades whose first execution no longer opens a trade (their fill, tag and
-     * rule-check links go with them), inserts new ones, and rewrites the derived columns (never
-     * the annotation columns) of those whose fingerprint (`derived_hash`: derived columns and
-     * fills) differs from the stored one. Unchanged rows are not written or locked, so their
-     * updated_at stays. Reads only (id, first execution, fingerprint, aggregate place) of the
-     * stored rows, one trades_instrument_idx range per instrument; writes only what changed.
-     * Answers the id of every row of `rows`, the ids created, rewritten and deleted (for
-     * real-time events), which rows were written (their links need syncing), and where the
-     * closed trades it deleted, inserted or changed sit in the daily aggregates, before and after
-     * the change (`touched`, for refreshDailyAggregates).
+     * What syncTrades compares with: (id, fingerprint, aggregate place) of the stored trades of
+     * these instruments by first execution, one trades_instrument_idx range per instrument. A
+     * rebuild starts this read before it derives, so the database answers while JavaScript works.
      */
-    async syncTrades(userId: string, refs: readonly InstrumentRef[], rows: readonly DerivedTradeRow[], tx: Tx): Promise<SyncedTrades> {
-      const synced: SyncedTrades = { idByFirst: new Map(), created: [], updated: [], deleted: [], touched: [] };
-      if (refs.length === 0) return synced;
+    async storedTrades(userId: string, refs: readonly InstrumentRef[], tx: Tx): Promise<StoredTrades> {
+      if (refs.length === 0) return new Map();
       const storedResult = await tx.execute(sql`
         select t.id::text as id, t.first_execution_id::text as first_execution_id, t.derived_hash, t.status,
                t.account_id::text as account_id, t.symbol, t.closed_at::text as closed_at
@@ -519,8 +524,23 @@ export function createTradesRepository(db: Db) {
           from ${trades} x
           where x.account_id = r.account_id and x.instrument_key = r.instrument_key and x.user_id = ${userId} offset 0
         ) t`);
-      type Stored = { id: string; first_execution_id: string; derived_hash: string | null; status: string; account_id: string; symbol: string; closed_at: string | null };
-      const stored = new Map(rowsOf<Stored>(storedResult).map((r) => [r.first_execution_id, r]));
+      return new Map(rowsOf<StoredTrade>(storedResult).map((r) => [r.first_execution_id, r]));
+    },
+
+    /**
+     * Makes the stored trades of some instruments (`stored`: their storedTrades read, taken in
+     * this transaction after the instruments were locked; consumed) equal to `rows`, keyed by first execution:
+     * deletes the trades whose first execution no longer opens a trade (their fill, tag and
+     * rule-check links go with them), inserts new ones, and rewrites the derived columns (never
+     * the annotation columns) of those whose fingerprint (`derived_hash`: derived columns and
+     * fills) differs from the stored one. Unchanged rows are not written or locked, so their
+     * updated_at stays. Writes only what changed. Answers the id of every row of `rows`, the ids created, rewritten and deleted (for
+     * real-time events), which rows were written (their links need syncing), and where the
+     * closed trades it deleted, inserted or changed sit in the daily aggregates, before and after
+     * the change (`touched`, for refreshDailyAggregates).
+     */
+    async syncTrades(userId: string, rows: readonly DerivedTradeRow[], stored: StoredTrades, tx: Tx): Promise<SyncedTrades> {
+      const synced: SyncedTrades = { idByFirst: new Map(), created: [], updated: [], deleted: [], touched: [] };
       const placeOf = (r: { account_id: string; symbol: string; closed_at: string | null }): AggregateKey => ({ accountId: r.account_id, symbol: r.symbol, closedAt: String(r.closed_at) });
 
       const changed: DerivedTradeRow[] = [];
