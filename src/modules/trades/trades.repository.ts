@@ -214,6 +214,7 @@ export function tradeFilterConditions(userId: string, filters: TradeFilters, tim
 export interface AggregateKey {
   accountId: string;
   symbol: string;
+  /** ISO 8601 in UTC (`…Z`), to the microsecond for stored trades. */
   closedAt: string;
 }
 
@@ -517,7 +518,8 @@ export function createTradesRepository(db: Db) {
       if (refs.length === 0) return new Map();
       const storedResult = await tx.execute(sql`
         select t.id::text as id, t.first_execution_id::text as first_execution_id, t.derived_hash, t.status,
-               t.account_id::text as account_id, t.symbol, t.closed_at::text as closed_at
+               t.account_id::text as account_id, t.symbol,
+               to_char(t.closed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as closed_at
         from unnest(${sql.param(refs.map((r) => r.accountId))}::uuid[], ${sql.param(refs.map((r) => r.instrumentKey))}::text[]) as r(account_id, instrument_key)
         cross join lateral (
           select x.id, x.first_execution_id, x.derived_hash, x.status, x.account_id, x.symbol, x.closed_at

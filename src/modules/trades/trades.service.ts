@@ -55,6 +55,48 @@ const LIST_KEY_PREFIX = 'tl:';
  */
 const MAX_CACHED_PAGE = 64 * 1024;
 
+/** Collected aggregate places (AggregatePlaces.size) past which a rebuild refreshes the daily aggregates before going on: bounds its memory. */
+const AGGREGATE_PLACES_FLUSH = 20_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The places (account, symbol, local day) of the daily aggregates a rebuild touched, without
+ * holding one entry per closed trade: per account, symbol and UTC date, the earliest and latest
+ * close time. A UTC date overlaps at most two local days of any time zone, and its earliest and
+ * latest close fall in the first and the last local day it has trades in, so the local days
+ * of those two are exactly the local days of all its trades, whatever the user's time zone.
+ */
+export class AggregatePlaces {
+  private readonly byDate = new Map<string, { min: number; max: number; first: AggregateKey; last: AggregateKey }>();
+  private readonly unparsed: AggregateKey[] = [];
+
+  get size(): number {
+    return this.byDate.size + this.unparsed.length;
+  }
+
+  add(key: AggregateKey): void {
+    const ms = Date.parse(key.closedAt);
+    if (!Number.isFinite(ms)) {
+      this.unparsed.push(key);
+      return;
+    }
+    const id = `${key.accountId}|${Math.floor(ms / DAY_MS)}|${key.symbol}`;
+    const seen = this.byDate.get(id);
+    if (!seen) this.byDate.set(id, { min: ms, max: ms, first: key, last: key });
+    else if (ms < seen.min) Object.assign(seen, { min: ms, first: key });
+    else if (ms > seen.max) Object.assign(seen, { max: ms, last: key });
+  }
+
+  /** The collected places (each local day at least once), and a fresh start. */
+  take(): AggregateKey[] {
+    const keys = [...this.unparsed];
+    for (const seen of this.byDate.values()) keys.push(seen.first, ...(seen.last === seen.first ? [] : [seen.last]));
+    this.byDate.clear();
+    this.unparsed.length = 0;
+    return keys;
+  }
+}
+
 const dec = (value: string) => normalizeDecimalString(value);
 const decOrNull = (value: string | null) => (value === null ? null : normalizeDecimalString(value));
 
@@ -244,8 +286,9 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
 
   /**
    * Locks every instrument of `groups` (in one fixed order), rebuilds group after group (each in
-   * rounds of at most REBUILD_CHUNK instruments, each round followed by the refresh of the daily
-   * aggregates it touched), then bumps the data generation once for all of them.
+   * rounds of at most REBUILD_CHUNK instruments), refreshes the daily aggregates of every place
+   * the rounds touched (once at the end, or earlier when the places grow past
+   * AGGREGATE_PLACES_FLUSH), then bumps the data generation once for all of them.
    */
   async function rebuildGroupsInTx(userId: string, groups: readonly (readonly InstrumentRef[])[], tx: Tx): Promise<{ instruments: number; trades: number }> {
     // Each instrument once, in the first group that names it (lockInstruments sorts for its own lock order).
@@ -265,14 +308,15 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
     }
     await tradesRepository.lockInstruments([...unique.values()], tx);
     let tradeCount = 0;
+    // Same transaction: the daily aggregates never disagree with the trades they sum. Refreshing
+    // them after every round recomputed the user's whole touched days each time (quadratic in a
+    // large import); the places are collected instead, a few per (account, symbol, day).
+    const places = new AggregatePlaces();
     for (const round of rounds) {
-      const touched: AggregateKey[] = [];
-      tradeCount += await rebuildChunk(userId, round, touched, tx);
-      // Same transaction: the daily aggregates never disagree with the trades they sum. Refreshed
-      // per round, so an import's touched places are never all held at once.
-      await tradesRepository.refreshDailyAggregates(userId, touched, tx);
+      tradeCount += await rebuildChunk(userId, round, places, tx);
+      if (places.size >= AGGREGATE_PLACES_FLUSH) await tradesRepository.refreshDailyAggregates(userId, places.take(), tx);
     }
-    if (rounds.length === 0) await tradesRepository.refreshDailyAggregates(userId, [], tx);
+    await tradesRepository.refreshDailyAggregates(userId, places.take(), tx);
     await tradesRepository.bumpDataGeneration(userId, tx);
     return { instruments: unique.size, trades: tradeCount };
   }
@@ -281,10 +325,10 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
    * Derives the trades of these instruments and writes only the difference from what is
    * stored, comparing in the database (so nothing stored is read back into JavaScript): one
    * statement for the trades (delete stale, insert new, update changed) and one for the fill
-   * links. Three statements per round whatever the number of executions. Appends to `touched`
+   * links. Three statements per round whatever the number of executions. Adds to `touched`
    * where the closed trades it changed sit in the daily aggregates.
    */
-  async function rebuildChunk(userId: string, chunk: readonly InstrumentRef[], touched: AggregateKey[], tx: Tx): Promise<number> {
+  async function rebuildChunk(userId: string, chunk: readonly InstrumentRef[], touched: AggregatePlaces, tx: Tx): Promise<number> {
     const loaded = await tradesRepository.loadExecutions(userId, chunk, tx);
     // Read while the trades are derived: the database answers in parallel with the JavaScript below.
     const storedRead = tradesRepository.storedTrades(userId, chunk, tx);
@@ -314,7 +358,7 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
     }
 
     const synced = await tradesRepository.syncTrades(userId, rows, await storedRead, tx);
-    for (const key of synced.touched) touched.push(key);
+    for (const key of synced.touched) touched.add(key);
     recordChanges(userId, synced, tx);
     // Only written trades have links to write: a new trade's are inserted, a rewritten one's compared with what is stored.
     const created = new Set(synced.created);
