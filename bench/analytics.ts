@@ -10,12 +10,18 @@
  * series has `--summary-samples N`, default 100), cached summary at
  * 100 connections, and /api/v1/health at 100 connections in the same run for comparison.
  * `--endpoints-only` skips the autocannon scenarios, `--skip a,b` the endpoint scenarios named so.
+ * `--user <id>` measures a user an earlier run seeded (its id is printed) instead of inserting
+ * again (seeding 1,000,000 trades takes minutes); `--rebuild` with it first rebuilds that user's
+ * daily aggregates (after a migration added stored rows).
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import * as schema from '../src/db/schema/index.js';
+import { rebuildDailyAggregates } from '../src/modules/trades/trades.repository.js';
 import { loadConfig } from '../src/config/config.js';
 import { createTokenService } from '../src/platform/auth/tokens.js';
 import { insertClosedTrades } from './closed-trades.js';
@@ -29,15 +35,41 @@ const useRedis = args.includes('--redis');
 const tradeCount = Number(arg('--trades') ?? (quick ? 20_000 : 100_000));
 const endpointSamples = Number(arg('--samples') ?? (quick ? 5 : 20));
 const endpointsOnly = args.includes('--endpoints-only');
-/** `--skip name,name`: endpoint scenarios (by name prefix) left out, e.g. the per-trade equity curve at 1M trades. */
-const skip = (arg('--skip') ?? '').split(',').filter(Boolean);
+/**
+ * `--skip name,name`: endpoint scenarios (by name prefix) left out, e.g. the per-trade equity curve at 1M trades.
+ * Names hold ", " (comma and space), so only a comma without a space after it separates two of them.
+ */
+const skip = (arg('--skip') ?? '').split(/,(?! )/).filter(Boolean);
+const reuseUser = arg('--user');
+const rebuild = args.includes('--rebuild');
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const duration = quick ? 3 : 10;
 const secret = 'bench-secret-bench-secret-bench-secret-0123';
 
+/** An earlier run's user (`--user`): its account, a new session, and a check that it holds the trades asked for. */
+async function reuse(client: pg.Client, userId: string): Promise<{ userId: string; sessionId: string; accountId: string }> {
+  const { rows: [account] } = await client.query<{ id: string }>(`select id from accounts where user_id = $1 order by created_at limit 1`, [userId]);
+  if (!account) throw new Error(`no account of user ${userId}`);
+  const { rows: [counted] } = await client.query<{ n: string }>(`select count(*) as n from trades where user_id = $1 and status = 'closed'`, [userId]);
+  if (Number(counted!.n) !== tradeCount) throw new Error(`user ${userId} has ${counted!.n} closed trades, not ${tradeCount}`);
+  if (rebuild) {
+    const began = performance.now();
+    await drizzle({ client, schema }).transaction((tx) => rebuildDailyAggregates(tx, userId));
+    await client.query('vacuum (analyze) daily_aggregates, daily_sequences, daily_account_sequences, daily_symbol_sequences');
+    console.log(`rebuilt the daily aggregates in ${Math.round(performance.now() - began)} ms`);
+  }
+  const { rows: [session] } = await client.query<{ id: string }>(
+    `insert into sessions (user_id, expires_at) values ($1, now() + interval '1 day') returning id`,
+    [userId],
+  );
+  console.log(`reusing user ${userId} (${tradeCount} trades)`);
+  return { userId, sessionId: session!.id, accountId: account.id };
+}
+
 async function seed(client: pg.Client): Promise<{ userId: string; sessionId: string; accountId: string }> {
   await client.query('select 1 from users limit 1'); // migrations ran (the server start runs them otherwise)
+  if (reuseUser !== undefined) return reuse(client, reuseUser);
   const email = `bench-${randomUUID()}@example.test`;
   const { rows: [user] } = await client.query<{ id: string }>(
     `insert into users (email, password_hash, timezone) values ($1, 'x', 'America/New_York') returning id`,
@@ -60,6 +92,7 @@ async function seed(client: pg.Client): Promise<{ userId: string; sessionId: str
   });
   console.log(`inserted ${tradeCount} trades in ${Math.round(insertMs)} ms`);
   console.log(`built the daily aggregates in ${Math.round(aggregatesMs)} ms`);
+  console.log(`seeded user ${user!.id} (reuse it with --user)`);
   return { userId: user!.id, sessionId: session!.id, accountId: account!.id };
 }
 

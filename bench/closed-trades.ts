@@ -64,6 +64,6 @@ export async function insertClosedTrades(client: pg.Client, options: ClosedTrade
   await drizzle({ client, schema }).transaction((tx) => rebuildDailyAggregates(tx, options.userId));
   const built = performance.now();
   // Steady state: autovacuum would soon do the same after this many inserts; the visibility map lets the summary's index-only scan skip the heap.
-  await client.query('vacuum (analyze) trades, daily_aggregates, daily_sequences');
+  await client.query('vacuum (analyze) trades, daily_aggregates, daily_sequences, daily_account_sequences, daily_symbol_sequences');
   return { insertMs: inserted - began, aggregatesMs: built - inserted };
 }

@@ -315,8 +315,8 @@ export const dailyAggregates = pgTable(
 );
 
 /**
- * Per user and day in the user's time zone: the sums of the closed trades of that day (all
- * accounts and symbols), and those trades in close order summarised so that consecutive days combine exactly into the
+ * The sums and the summary of the trade sequence of one day's closed trades (of a user, or of one
+ * of the user's accounts or symbols), so that consecutive days combine exactly into the
  * order-dependent summary metrics (drawdown with its dates, longest time under water, longest
  * runs) without reading the trades (docs/metrics.md, "Daily aggregates"). With k = 1…n the
  * day's trades in order and s_k the P&L sum of the first k: min/max drawdown positions are k,
@@ -324,6 +324,32 @@ export const dailyAggregates = pgTable(
  * peak when the day starts at its peak), with s_k and the close time. Close times are epoch
  * microseconds (the summary sends them as text; no conversion per request).
  */
+const daySequence = () => ({
+  /** The day's sums, as in daily_aggregates summed over the day's rows (a whole-day summary reads one row per day). */
+  ...daySums(),
+  firstUs: bigint('first_us', { mode: 'number' }).notNull(),
+  lastUs: bigint('last_us', { mode: 'number' }).notNull(),
+  /** min s_k, the first k reaching it and that trade's close time. */
+  minPrefix: numeric('min_prefix').notNull(),
+  minK: integer('min_k').notNull(),
+  minUs: bigint('min_us', { mode: 'number' }).notNull(),
+  /** max over k of max(0, s_1 … s_k) − s_k (the drawdown inside the day), the first k reaching it and its close time. */
+  maxDrawdown: numeric('max_drawdown').notNull(),
+  drawdownK: integer('drawdown_k').notNull(),
+  drawdownUs: bigint('drawdown_us', { mode: 'number' }).notNull(),
+  ladderK: integer('ladder_k').array().notNull(),
+  ladderPnl: numeric('ladder_pnl').array().notNull(),
+  ladderUs: bigint('ladder_us', { mode: 'number' }).array().notNull(),
+  /** Outcome (1 win, −1 loss, 0 breakeven) of the first and last trade, and the length of the run each starts/ends (0 for breakeven). */
+  leadOutcome: smallint('lead_outcome').notNull(),
+  leadRun: integer('lead_run').notNull(),
+  trailOutcome: smallint('trail_outcome').notNull(),
+  trailRun: integer('trail_run').notNull(),
+  maxWinRun: integer('max_win_run').notNull(),
+  maxLossRun: integer('max_loss_run').notNull(),
+});
+
+/** Per user and day in the user's time zone, all accounts and symbols together: the day's sequence (`daySequence`). */
 export const dailySequences = pgTable(
   'daily_sequences',
   {
@@ -331,30 +357,39 @@ export const dailySequences = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     day: date('day').notNull(),
-    /** The day's sums, as in daily_aggregates over all accounts and symbols (the whole-day summary reads one row per day). */
-    ...daySums(),
-    firstUs: bigint('first_us', { mode: 'number' }).notNull(),
-    lastUs: bigint('last_us', { mode: 'number' }).notNull(),
-    /** min s_k, the first k reaching it and that trade's close time. */
-    minPrefix: numeric('min_prefix').notNull(),
-    minK: integer('min_k').notNull(),
-    minUs: bigint('min_us', { mode: 'number' }).notNull(),
-    /** max over k of max(0, s_1 … s_k) − s_k (the drawdown inside the day), the first k reaching it and its close time. */
-    maxDrawdown: numeric('max_drawdown').notNull(),
-    drawdownK: integer('drawdown_k').notNull(),
-    drawdownUs: bigint('drawdown_us', { mode: 'number' }).notNull(),
-    ladderK: integer('ladder_k').array().notNull(),
-    ladderPnl: numeric('ladder_pnl').array().notNull(),
-    ladderUs: bigint('ladder_us', { mode: 'number' }).array().notNull(),
-    /** Outcome (1 win, −1 loss, 0 breakeven) of the first and last trade, and the length of the run each starts/ends (0 for breakeven). */
-    leadOutcome: smallint('lead_outcome').notNull(),
-    leadRun: integer('lead_run').notNull(),
-    trailOutcome: smallint('trail_outcome').notNull(),
-    trailRun: integer('trail_run').notNull(),
-    maxWinRun: integer('max_win_run').notNull(),
-    maxLossRun: integer('max_loss_run').notNull(),
+    ...daySequence(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.day] })],
+);
+
+/** Per user, account and local day: the sequence of that account's trades of the day (an account-filtered summary reads these). */
+export const dailyAccountSequences = pgTable(
+  'daily_account_sequences',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    day: date('day').notNull(),
+    ...daySequence(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.accountId, t.day] })],
+);
+
+/** Per user, symbol and local day: the sequence of that symbol's trades of the day, all accounts (a symbol-filtered summary reads these). */
+export const dailySymbolSequences = pgTable(
+  'daily_symbol_sequences',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    symbol: text('symbol').notNull(),
+    day: date('day').notNull(),
+    ...daySequence(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.symbol, t.day] })],
 );
 
 /**
@@ -374,4 +409,10 @@ export const dailyAggregateStates = pgTable('daily_aggregate_states', {
    * until `rebuildDailyAggregates` runs (analytics reads the trades for the sequence meanwhile).
    */
   sequencesBuilt: boolean('sequences_built').notNull().default(false),
+  /**
+   * Whether daily_account_sequences and daily_symbol_sequences are complete for this user: as
+   * sequences_built, for the users that existed before these tables (migration
+   * 0009_daily_slice_sequences), until `rebuildDailyAggregates` runs.
+   */
+  slicesBuilt: boolean('slices_built').notNull().default(false),
 });

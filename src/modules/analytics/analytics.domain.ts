@@ -791,26 +791,29 @@ export function mergeDaySegments(
   for (const g of segments) {
     const d = peak - cum;
     const ladder = g.ladder;
-    const values = ladder.map((e) => units(e.pnl));
+    // The day's trades at the peak are the ladder's tail from `start` (its values never decrease); most days
+    // of a long history have none, and their ladder values are never converted.
+    let start = ladder.length;
+    while (start > 0 && units(ladder[start - 1]!.pnl) >= d) start--;
     const fromMin = d - units(g.minPrefix);
     const inside = units(g.maxDrawdown);
     const amount = Math.max(fromMin, inside);
     if (amount > best.amount) {
       const k = Math.min(fromMin === amount ? g.minK : Infinity, inside === amount ? g.drawdownK : Infinity);
       let peakMs = lastAtPeakMs;
-      for (let i = 0; i < ladder.length && ladder[i]!.k < k; i++) if (values[i]! >= d) peakMs = ladder[i]!.ms;
+      for (let i = start; i < ladder.length && ladder[i]!.k < k; i++) peakMs = ladder[i]!.ms;
       best = { amount, peakMs, troughIndex: offset + k - 1, troughMs: k === g.minK ? g.minMs : g.drawdownMs, recoveredMs: null };
     }
-    for (let i = 0; i < ladder.length; i++) {
+    for (let i = start; i < ladder.length; i++) {
       const e = ladder[i]!;
-      if (values[i]! < d) continue;
       const index = offset + e.k - 1;
       if (index - lastAtPeak > 1) consider(lastAtPeakMs ?? firstMs, e.ms, true);
       if (best.troughIndex >= 0 && best.recoveredMs === null && index > best.troughIndex) best.recoveredMs = e.ms;
       lastAtPeak = index;
       lastAtPeakMs = e.ms;
     }
-    if (values.length > 0) peak = Math.max(peak, cum + values.at(-1)!);
+    // A tail reaches above the peak only if it exists (a ladder value below d stays below the peak).
+    if (start < ladder.length) peak = Math.max(peak, cum + units(ladder.at(-1)!.pnl));
     cum += units(g.netPnl);
     offset += g.tradeCount;
 

@@ -1,10 +1,11 @@
 import { eq, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
-import { accounts, dailyAggregateStates, dailyAggregates, dailySequences, playbooks, tags, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
+import { accounts, dailyAggregateStates, dailyAggregates, playbooks, tags, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
 import type { Db, Executor } from '../../platform/db/database.js';
 import { timeRange } from '../executions/executions.repository.js';
 import type { TradeFilters } from '../trades/trades.repository.js';
-import { AGGREGATE_COLUMNS, dailyGroups, tradeFilterConditions } from '../trades/trades.repository.js';
+import type { SequenceSlice } from '../trades/trades.repository.js';
+import { AGGREGATE_COLUMNS, SEQUENCE_TABLES, dailyGroups, tradeFilterConditions } from '../trades/trades.repository.js';
 import type { BreakdownDimension, DaySegment, Outcome, SummaryAggregates } from './analytics.domain.js';
 import { BOOTSTRAP_MAX_TRADES, HOLD_TIME_BUCKETS, mergeDaySegments, sequenceAggregates } from './analytics.domain.js';
 
@@ -122,33 +123,50 @@ export function aggregatesServe(filters: TradeFilters): boolean {
   );
 }
 
-/** Whether the per-day sequences can answer these filters: the aggregates can, and the days are whole (no account or symbol). */
-export function sequencesServe(filters: TradeFilters): boolean {
-  return aggregatesServe(filters) && filters.accountId === undefined && filters.symbol === undefined;
+/**
+ * Which per-day sequences can answer these filters: those of whole days, of one account or of one
+ * symbol, when the aggregates can; null with both an account and a symbol (no slice holds that
+ * sequence).
+ */
+export function sequenceSlice(filters: TradeFilters): SequenceSlice | null {
+  if (!aggregatesServe(filters)) return null;
+  if (filters.accountId === undefined) return filters.symbol === undefined ? 'day' : 'symbol';
+  return filters.symbol === undefined ? 'account' : null;
 }
 
 const splitList = (value: unknown, separator = ','): string[] => (value === null || value === undefined || value === '' ? [] : String(value).split(separator));
 const microsToMs = (us: string) => Math.floor(Number(us) / 1000);
 
-/** Where a request's day groups are read from (see `source` in the repository). */
-type Source = 'sequences' | 'aggregates' | 'trades';
+/** Where a request's day groups are read from (see `source` in the repository): a slice's per-day sequences, the aggregates or the trades. */
+type Source = SequenceSlice | 'aggregates' | 'trades';
+
+const isSlice = (from: Source): from is SequenceSlice => from !== 'aggregates' && from !== 'trades';
+
+/** The slice's per-day sequence rows of the request: the user's, of its account or symbol, of the requested whole days. */
+function dayRowsWhere(scope: Scope, slice: SequenceSlice): SQL {
+  const f = scope.filters;
+  const conditions: SQL[] = [sql`user_id = ${scope.userId}`];
+  if (slice === 'account') conditions.push(sql`account_id = ${f.accountId}`);
+  if (slice === 'symbol') conditions.push(sql`symbol = ${f.symbol}`);
+  if (f.from !== undefined) conditions.push(sql`day >= ${f.from}::date`);
+  if (f.to !== undefined) conditions.push(sql`day <= ${f.to}::date`);
+  return sql.join(conditions, sql` and `);
+}
 
 /**
- * The user's daily_sequences rows of the requested days in day order, as one text (a row is far
+ * The slice's per-day sequence rows of the requested days in day order, as one text (a row is far
  * cheaper to transfer and parse than 1,000s): days separated by '|', fields by ';' in the order
- * `daySegmentsOf` reads, the ladder as three comma-separated lists.
+ * `daySegmentsOf` reads, the ladder as three comma-separated lists. The rows come in day order
+ * from the primary key into a plain string_agg: an ORDER BY inside the aggregate sorted the
+ * concatenated texts (5 MB at 1M trades), spilling to temp files, and cost about twice the rest.
  */
-function daySegmentsQuery(scope: Scope): SQL {
-  const f = scope.filters;
-  const conditions: SQL[] = [sql`${dailySequences.userId} = ${scope.userId}`];
-  if (f.from !== undefined) conditions.push(sql`${dailySequences.day} >= ${f.from}::date`);
-  if (f.to !== undefined) conditions.push(sql`${dailySequences.day} <= ${f.to}::date`);
+function daySegmentsQuery(scope: Scope, slice: SequenceSlice): SQL {
   return sql`
     select string_agg(concat_ws(';', trade_count, net_pnl, first_us, last_us, min_prefix, min_k, min_us, max_drawdown, drawdown_k, drawdown_us,
              lead_outcome, lead_run, trail_outcome, trail_run, max_win_run, max_loss_run,
              array_to_string(ladder_k, ','), array_to_string(ladder_pnl, ','), array_to_string(ladder_us, ',')),
-           '|' order by day) as days
-    from ${dailySequences} where ${sql.join(conditions, sql` and `)}`;
+           '|') as days
+    from (select * from ${SEQUENCE_TABLES[slice]} where ${dayRowsWhere(scope, slice)} order by day) t`;
 }
 
 /** The DaySegments of daySegmentsQuery's answer. */
@@ -201,27 +219,29 @@ export function createAnalyticsRepository(db: Db) {
     dailyGroups({ where: where(scope, extra), timezone: sql`${scope.timezone}::text`, tolerance: sql`${scope.breakevenTolerance}::numeric` });
 
   /**
-   * Where the day groups of this request come from: daily_sequences (whole days, all accounts and
-   * symbols, rows complete), daily_aggregates, or the trades; the stored rows only while they were
-   * made with the user's current time zone and tolerance. Read first, in a primary-key lookup, so
-   * each statement holds only the branch it runs: a statement that also carried the unused
-   * fallback over the trades was costed as if it read them all, which made PostgreSQL JIT-compile
-   * it (seconds at 1M trades) although that branch never ran.
+   * Where the day groups of this request come from: the per-day sequences of its slice (whole
+   * days, one account or one symbol; rows complete), daily_aggregates, or the trades; the stored
+   * rows only while they were made with the user's current time zone and tolerance. Read first,
+   * in a primary-key lookup, so each statement holds only the branch it runs: a statement that
+   * also carried the unused fallback over the trades was costed as if it read them all, which
+   * made PostgreSQL JIT-compile it (seconds at 1M trades) although that branch never ran.
    */
   async function source(scope: Scope, tx: Executor): Promise<Source> {
     if (!aggregatesServe(scope.filters)) return 'trades';
     const result = await tx.execute(sql`
-      select sequences_built from ${dailyAggregateStates}
+      select sequences_built, slices_built from ${dailyAggregateStates}
       where user_id = ${scope.userId} and timezone = ${scope.timezone} and breakeven_tolerance = ${scope.breakevenTolerance}::numeric`);
-    const row = rowsOf<{ sequences_built: boolean }>(result)[0];
+    const row = rowsOf<{ sequences_built: boolean; slices_built: boolean }>(result)[0];
     if (!row) return 'trades';
-    return row.sequences_built && sequencesServe(scope.filters) ? 'sequences' : 'aggregates';
+    const slice = sequenceSlice(scope.filters);
+    if (slice === null || !row.sequences_built || (slice !== 'day' && !row.slices_built)) return 'aggregates';
+    return slice;
   }
 
   /**
    * The per-(account, symbol, day) groups of the filtered closed trades (daily_aggregates
-   * columns; from daily_sequences one row per day, account and symbol null) from `from`.
-   * `period` bounds local days [start, end).
+   * columns; from a slice's per-day sequences one row per day, account and symbol null) from
+   * `from`. `period` bounds local days [start, end).
    */
   function groups(scope: Scope, from: Source, period?: { start: string; endExclusive: string }): SQL {
     const tz = scope.timezone;
@@ -235,27 +255,26 @@ export function createAnalyticsRepository(db: Db) {
         : [];
       return tradeGroups(scope, periodOnTrades);
     }
-    const table = from === 'sequences' ? dailySequences : dailyAggregates;
-    const conditions: SQL[] = [sql`${table.userId} = ${scope.userId}`];
-    if (f.from !== undefined) conditions.push(sql`${table.day} >= ${f.from}::date`);
-    if (f.to !== undefined) conditions.push(sql`${table.day} <= ${f.to}::date`);
-    if (period) conditions.push(sql`${table.day} >= ${period.start}::date and ${table.day} < ${period.endExclusive}::date`);
-    if (from === 'sequences') {
+    const periodDays = period ? [sql`day >= ${period.start}::date and day < ${period.endExclusive}::date`] : [];
+    if (isSlice(from)) {
       return sql`
         select user_id, null::uuid as account_id, null::text as symbol, day, trade_count, wins, losses, breakeven, net_pnl, gross_pnl, fees,
                gross_profit, gross_loss, net_pnl_squares, largest_win, largest_loss, hold_count, hold_seconds, hold_count_win, hold_seconds_win,
                hold_count_loss, hold_seconds_loss
-        from ${dailySequences} where ${sql.join(conditions, sql` and `)}`;
+        from ${SEQUENCE_TABLES[from]} where ${sql.join([dayRowsWhere(scope, from), ...periodDays], sql` and `)}`;
     }
+    const conditions: SQL[] = [sql`${dailyAggregates.userId} = ${scope.userId}`, ...periodDays];
+    if (f.from !== undefined) conditions.push(sql`${dailyAggregates.day} >= ${f.from}::date`);
+    if (f.to !== undefined) conditions.push(sql`${dailyAggregates.day} <= ${f.to}::date`);
     if (f.accountId) conditions.push(sql`${dailyAggregates.accountId} = ${f.accountId}`);
     if (f.symbol) conditions.push(sql`${dailyAggregates.symbol} = ${f.symbol}`);
     return sql`select ${AGGREGATE_COLUMNS} from ${dailyAggregates} where ${sql.join(conditions, sql` and `)}`;
   }
 
-  /** The stored per-day sequences (daily_sequences) of the filtered days, in day order; null unless `from` is 'sequences'. */
+  /** The stored per-day sequences of the filtered days (of the request's slice), in day order; null unless `from` is a slice. */
   async function segmentsFrom(scope: Scope, from: Source, tx: Executor): Promise<DaySegment[] | null> {
-    if (from !== 'sequences') return null;
-    return daySegmentsOf(rowsOf<Record<string, unknown>>(await tx.execute(daySegmentsQuery(scope)))[0]);
+    if (!isSlice(from)) return null;
+    return daySegmentsOf(rowsOf<Record<string, unknown>>(await tx.execute(daySegmentsQuery(scope, from)))[0]);
   }
 
   const stateColumns = { generation: users.dataGeneration, timezone: users.timezone, breakevenTolerance: users.breakevenTolerance };
@@ -284,40 +303,43 @@ export function createAnalyticsRepository(db: Db) {
     /**
      * The summary in three statements (run side by side outside a transaction):
      * - sums: counts, sums, largest win/loss, hold times, the P&L sum of squares and the daily
-     *   P&L series, from the per-(account, symbol, day) groups (`groups`: the stored daily
+     *   P&L series, in one pass over the per-day sequence rows of the request's slice when they
+     *   serve it, else from the per-(account, symbol, day) groups (`groups`: the stored daily
      *   aggregates when the filters allow, else the same groups computed from the trades);
      * - R: count, mean and stdev of R over the filtered closed trades that have a risk (the
      *   partial index trades_user_closed_risk_idx holds only those);
-     * - the order-dependent part (drawdown, runs): merged from the per-day daily_sequences rows
-     *   when the filters are whole days only (no account or symbol: a day's sequence interleaves
-     *   them) and the rows are fresh; otherwise, and for the bootstrap sample of a small summary,
+     * - the order-dependent part (drawdown, runs): merged from the per-day sequence rows of whole
+     *   days, of one account or of one symbol when the filters are whole days plus at most one
+     *   of those and the rows are fresh; otherwise, and for the bootstrap sample of a small summary,
      *   the filtered closed trades in (closed_at, id) order off the covering index
      *   trades_user_closed_cover_idx as two comma-separated texts (net P&L, close time) for
      *   `sequenceAggregates` (exact integer arithmetic on the P&L units).
      */
     async summary(scope: Scope, tx: Executor = db): Promise<{ aggregates: SummaryAggregates; sample: Sample }> {
       const from = await source(scope, tx);
+      const sums = sql`
+        coalesce(sum(trade_count), 0)::int as n, coalesce(sum(wins), 0)::int as wins, coalesce(sum(losses), 0)::int as losses,
+        coalesce(sum(breakeven), 0)::int as be, coalesce(sum(net_pnl), 0) as net, coalesce(sum(gross_pnl), 0)::text as gross,
+        coalesce(sum(fees), 0)::text as fees, coalesce(sum(gross_profit), 0)::text as gp, coalesce(sum(gross_loss), 0)::text as gl,
+        max(largest_win)::text as lw, min(largest_loss)::text as ll, sum(net_pnl_squares) as sq,
+        sum(hold_seconds)::float8 / nullif(sum(hold_count), 0) as hold,
+        sum(hold_seconds_win)::float8 / nullif(sum(hold_count_win), 0) as hold_w,
+        sum(hold_seconds_loss)::float8 / nullif(sum(hold_count_loss), 0) as hold_l`;
+      /** Over rows with one day's P&L each in `pnl`: trading days and the daily series' mean, stdev and downside deviation. */
+      const daily = sql`
+        count(*)::int as days, avg(pnl)::float8 as d_mean, stddev_samp(pnl)::float8 as d_sd, sqrt(avg(least(pnl, 0) * least(pnl, 0)))::float8 as d_down`;
+      // From per-day sequences (one row per day) everything comes out of one pass over the rows; from
+      // the (account, symbol, day) groups the daily series needs the groups summed per day first.
+      const s = isSlice(from)
+          ? sql`(select ${sums}, ${daily} from (select *, net_pnl as pnl from ${SEQUENCE_TABLES[from]} where ${dayRowsWhere(scope, from)}) g) s`
+          : sql`(with g as (${groups(scope, from)})
+                 select * from (select ${sums} from g) s cross join (select ${daily} from (select day, sum(net_pnl) as pnl from g group by day) d) ds) s`;
       const sumsQuery = sql`
-        with g as (${groups(scope, from)}),
-        s as (
-          select coalesce(sum(trade_count), 0)::int as n, coalesce(sum(wins), 0)::int as wins, coalesce(sum(losses), 0)::int as losses,
-                 coalesce(sum(breakeven), 0)::int as be, coalesce(sum(net_pnl), 0) as net, coalesce(sum(gross_pnl), 0)::text as gross,
-                 coalesce(sum(fees), 0)::text as fees, coalesce(sum(gross_profit), 0)::text as gp, coalesce(sum(gross_loss), 0)::text as gl,
-                 max(largest_win)::text as lw, min(largest_loss)::text as ll, sum(net_pnl_squares) as sq,
-                 sum(hold_seconds)::float8 / nullif(sum(hold_count), 0) as hold,
-                 sum(hold_seconds_win)::float8 / nullif(sum(hold_count_win), 0) as hold_w,
-                 sum(hold_seconds_loss)::float8 / nullif(sum(hold_count_loss), 0) as hold_l
-          from g
-        )
         select s.n, s.wins, s.losses, s.be, s.net::text as net, s.gross, s.fees, s.gp, s.gl, s.lw, s.ll, s.hold, s.hold_w, s.hold_l,
                (s.net / nullif(s.n, 0))::float8 as mean,
                case when s.n > 1 then sqrt(greatest(0, s.sq - s.net * s.net / s.n) / (s.n - 1))::float8 end as sd,
-               ds.days, ds.d_mean, ds.d_sd, ds.d_down
-        from s cross join (
-          select count(*)::int as days, avg(pnl)::float8 as d_mean, stddev_samp(pnl)::float8 as d_sd,
-                 sqrt(avg(least(pnl, 0) * least(pnl, 0)))::float8 as d_down
-          from (select day, sum(net_pnl) as pnl from g group by day) d
-        ) ds`;
+               s.days, s.d_mean, s.d_sd, s.d_down
+        from ${s}`;
       const rQuery = sql`
         select count(r)::int as r_n, avg(r::float8) as r_mean, stddev_samp(r::float8) as r_sd
         from (select ${trades.netPnl} / ${RISK} as r from ${trades}

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
-import { dailyAggregateStates, dailyAggregates, dailySequences, executions, tags, tradeExecutions, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
+import { dailyAccountSequences, dailyAggregateStates, dailyAggregates, dailySequences, dailySymbolSequences, executions, tags, tradeExecutions, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import { arrayQuery } from '../../platform/db/database.js';
 import { timeRange } from '../executions/executions.repository.js';
@@ -275,44 +275,60 @@ export function dailyGroups(options: { from?: SQL; where: SQL; timezone: SQL; to
     group by user_id, account_id, symbol, day`;
 }
 
-/** The daily_sequences columns, in the order `daySequences` selects them. */
-export const SEQUENCE_COLUMNS = sql.raw(
-  [
-    'user_id',
-    'day',
-    ...SUM_COLUMNS,
-    'first_us',
-    'last_us',
-    'min_prefix',
-    'min_k',
-    'min_us',
-    'max_drawdown',
-    'drawdown_k',
-    'drawdown_us',
-    'ladder_k',
-    'ladder_pnl',
-    'ladder_us',
-    'lead_outcome',
-    'lead_run',
-    'trail_outcome',
-    'trail_run',
-    'max_win_run',
-    'max_loss_run',
-  ].join(', '),
-);
+/**
+ * Whose trades a per-day sequence row covers: all of the user's trades of the day
+ * (daily_sequences), one account's (daily_account_sequences) or one symbol's (daily_symbol_sequences).
+ */
+export type SequenceSlice = 'day' | 'account' | 'symbol';
+
+/** The table of each slice. */
+export const SEQUENCE_TABLES = { day: dailySequences, account: dailyAccountSequences, symbol: dailySymbolSequences } as const;
+
+/** The key columns of each slice's rows, between user_id and day. */
+const SLICE_KEYS: Record<SequenceSlice, string[]> = { day: [], account: ['account_id'], symbol: ['symbol'] };
+
+/** A slice's columns, in the order `daySequences` selects them. */
+export const sequenceColumns = (slice: SequenceSlice) =>
+  sql.raw(
+    [
+      'user_id',
+      ...SLICE_KEYS[slice],
+      'day',
+      ...SUM_COLUMNS,
+      'first_us',
+      'last_us',
+      'min_prefix',
+      'min_k',
+      'min_us',
+      'max_drawdown',
+      'drawdown_k',
+      'drawdown_us',
+      'ladder_k',
+      'ladder_pnl',
+      'ladder_us',
+      'lead_outcome',
+      'lead_run',
+      'trail_outcome',
+      'trail_run',
+      'max_win_run',
+      'max_loss_run',
+    ].join(', '),
+  );
 
 /**
- * The closed trades matching `where` per (user, local day): their sums (as `dailyGroups`) and,
- * in close order (ties by id), the summary of their sequence, as daily_sequences rows (SEQUENCE_COLUMNS order; the schema documents each
- * column). Window functions per day: k and the prefix sum s_k, the running maximum
- * r_k−1 = max(0, s_1 … s_k−1) before each trade, and the run each trade belongs to (gaps and
- * islands: k minus its number among the day's trades of the same outcome). `from`, `timezone`
- * and `tolerance` as in `dailyGroups`.
+ * The closed trades matching `where` per (user, local day), or per (user, account, day) or
+ * (user, symbol, day) as `slice` says: their sums (as `dailyGroups`) and, in close order (ties by
+ * id), the summary of their sequence, as rows of the slice's table (`sequenceColumns` order; the
+ * schema documents each column). Window functions per day: k and the prefix sum s_k, the running
+ * maximum r_k−1 = max(0, s_1 … s_k−1) before each trade, and the run each trade belongs to (gaps
+ * and islands: k minus its number among the day's trades of the same outcome). `from`,
+ * `timezone` and `tolerance` as in `dailyGroups`.
  */
-export function daySequences(options: { from?: SQL; where: SQL; timezone: SQL; tolerance: SQL }): SQL {
+export function daySequences(options: { slice: SequenceSlice; from?: SQL; where: SQL; timezone: SQL; tolerance: SQL }): SQL {
   const from = options.from ?? sql`${trades}`;
+  const part = sql.raw(['user_id', ...SLICE_KEYS[options.slice], 'day'].join(', '));
   return sql`
-    select user_id, day, ${DAY_SUMS}, min(us), max(us),
+    select ${part}, ${DAY_SUMS}, min(us), max(us),
            min(s), min(k) filter (where s = min_s)::int, min(us) filter (where s = min_s),
            max(dd), min(k) filter (where dd = max_dd)::int, min(us) filter (where dd = max_dd),
            coalesce(array_agg(k order by k) filter (where s >= r_prev), '{}')::int[],
@@ -326,13 +342,14 @@ export function daySequences(options: { from?: SQL; where: SQL; timezone: SQL; t
       from (
         select b.*, greatest(r_prev, s) - s as dd
         from (
-          select a.*, greatest(0::numeric, max(s) over (partition by user_id, day order by k rows between unbounded preceding and 1 preceding)) as r_prev,
-                 count(*) over (partition by user_id, day, o, k - ko) as run, count(*) over (partition by user_id, day) as n
+          select a.*, greatest(0::numeric, max(s) over (partition by ${part} order by k rows between unbounded preceding and 1 preceding)) as r_prev,
+                 count(*) over (partition by ${part}, o, k - ko) as run, count(*) over (partition by ${part}) as n
           from (
             select t.*, row_number() over w as k, sum(net_pnl) over (w rows between unbounded preceding and current row) as s,
-                   row_number() over (partition by user_id, day, o order by closed_at, id) as ko
+                   row_number() over (partition by ${part}, o order by closed_at, id) as ko
             from (
-              select ${trades.userId} as user_id, (${trades.closedAt} at time zone ${options.timezone})::date as day, ${trades.closedAt} as closed_at,
+              select ${trades.userId} as user_id, ${trades.accountId} as account_id, ${trades.symbol} as symbol,
+                     (${trades.closedAt} at time zone ${options.timezone})::date as day, ${trades.closedAt} as closed_at,
                      (date_part('epoch', ${trades.closedAt}) * 1000000)::bigint as us,
                      ${trades.id} as id, ${trades.netPnl} as net_pnl, ${trades.grossPnl} as gross_pnl, ${trades.fees} as fees,
                      ${trades.holdSeconds} as hold_seconds,
@@ -340,14 +357,16 @@ export function daySequences(options: { from?: SQL; where: SQL; timezone: SQL; t
               from ${from}
               where ${trades.status} = 'closed' and ${options.where}
             ) t
-            window w as (partition by user_id, day order by closed_at, id)
+            window w as (partition by ${part} order by closed_at, id)
           ) a
         ) b
       ) c
-      window d as (partition by user_id, day)
+      window d as (partition by ${part})
     ) q
-    group by user_id, day`;
+    group by ${part}`;
 }
+
+const SLICES: readonly SequenceSlice[] = ['day', 'account', 'symbol'];
 
 /**
  * Recomputes every daily aggregate of one user (or of all users) from the trades, and records
@@ -367,42 +386,56 @@ export async function rebuildDailyAggregates(tx: Executor, userId?: string): Pro
       timezone: sql`u.timezone`,
       tolerance: sql`u.breakeven_tolerance`,
     })}`);
-  await tx.execute(sql`delete from ${dailySequences} where ${ofUser(sql`${dailySequences.userId}`)}`);
+  for (const slice of SLICES) {
+    const table = SEQUENCE_TABLES[slice];
+    await tx.execute(sql`delete from ${table} where ${ofUser(sql`${table.userId}`)}`);
+    await tx.execute(sql`
+      insert into ${table} (${sequenceColumns(slice)})
+      ${daySequences({
+        slice,
+        from: sql`${trades} join ${users} u on u.id = ${trades.userId}`,
+        where: ofUser(sql`${trades.userId}`),
+        timezone: sql`u.timezone`,
+        tolerance: sql`u.breakeven_tolerance`,
+      })}`);
+  }
   await tx.execute(sql`
-    insert into ${dailySequences} (${SEQUENCE_COLUMNS})
-    ${daySequences({
-      from: sql`${trades} join ${users} u on u.id = ${trades.userId}`,
-      where: ofUser(sql`${trades.userId}`),
-      timezone: sql`u.timezone`,
-      tolerance: sql`u.breakeven_tolerance`,
-    })}`);
-  await tx.execute(sql`
-    insert into ${dailyAggregateStates} (user_id, timezone, breakeven_tolerance, built_at, sequences_built)
-    select id, timezone, breakeven_tolerance, now(), true from ${users} where ${ofUser(sql`${users.id}`)}
+    insert into ${dailyAggregateStates} (user_id, timezone, breakeven_tolerance, built_at, sequences_built, slices_built)
+    select id, timezone, breakeven_tolerance, now(), true, true from ${users} where ${ofUser(sql`${users.id}`)}
     on conflict (user_id) do update set timezone = excluded.timezone, breakeven_tolerance = excluded.breakeven_tolerance, built_at = excluded.built_at,
-      sequences_built = true`);
+      sequences_built = true, slices_built = true`);
 }
 
 /**
- * Recomputes one user's daily_sequences rows of these local days from the trades (a day without
- * closed trades loses its row). The caller holds the user's row lock.
+ * Recomputes one user's per-day sequence rows of these local days (daily_sequences, and the
+ * account and symbol slices) from the trades (a day, account or symbol without closed trades
+ * that day loses its row). The caller holds the user's row lock.
  */
-async function refreshDaySequences(tx: Executor, userId: string, days: SQL): Promise<void> {
+async function refreshDaySequences(tx: Executor, userId: string, daysQuery: SQL): Promise<void> {
   const settings = sql`(select timezone from ${users} where id = ${userId})`;
-  await tx.execute(sql`
-    with k as (${days})
-    delete from ${dailySequences} s using k where s.user_id = ${userId} and s.day = k.day`);
-  await tx.execute(sql`
-    with k as (${days})
-    insert into ${dailySequences} (${SEQUENCE_COLUMNS})
-    ${daySequences({
-      where: sql`${trades.userId} = ${userId}
-        and ${trades.closedAt} >= ((select min(day) from k)::timestamp at time zone ${settings})
-        and ${trades.closedAt} < ((select max(day) + 1 from k)::timestamp at time zone ${settings})
-        and (${trades.closedAt} at time zone ${settings})::date in (select day from k)`,
-      timezone: settings,
-      tolerance: sql`(select breakeven_tolerance from ${users} where id = ${userId})`,
-    })}`);
+  // The days once, before any table changes (`daysQuery` may compare the tables being refreshed).
+  const listed = await tx.execute(sql`select coalesce(array_agg(distinct day)::text, '{}') as days from (${daysQuery}) k`);
+  const dayList = String((listed as unknown as { rows: { days: string }[] }).rows[0]!.days);
+  if (dayList === '{}') return;
+  const days = sql`select unnest(${dayList}::date[]) as day`;
+  for (const slice of SLICES) {
+    const table = SEQUENCE_TABLES[slice];
+    await tx.execute(sql`
+      with k as (${days})
+      delete from ${table} s using k where s.user_id = ${userId} and s.day = k.day`);
+    await tx.execute(sql`
+      with k as (${days})
+      insert into ${table} (${sequenceColumns(slice)})
+      ${daySequences({
+        slice,
+        where: sql`${trades.userId} = ${userId}
+          and ${trades.closedAt} >= ((select min(day) from k)::timestamp at time zone ${settings})
+          and ${trades.closedAt} < ((select max(day) + 1 from k)::timestamp at time zone ${settings})
+          and (${trades.closedAt} at time zone ${settings})::date in (select day from k)`,
+        timezone: settings,
+        tolerance: sql`(select breakeven_tolerance from ${users} where id = ${userId})`,
+      })}`);
+  }
 }
 
 /**
@@ -605,8 +638,8 @@ export function createTradesRepository(db: Db) {
     async refreshDailyAggregates(userId: string, touched: readonly AggregateKey[], tx: Tx): Promise<void> {
       await tx.execute(sql`select count(*) from (select 1 from ${users} where ${users.id} = ${userId} for no key update) locked`);
       await tx.execute(sql`
-        insert into ${dailyAggregateStates} (user_id, timezone, breakeven_tolerance, sequences_built)
-        select id, timezone, breakeven_tolerance, true from ${users} where id = ${userId}
+        insert into ${dailyAggregateStates} (user_id, timezone, breakeven_tolerance, sequences_built, slices_built)
+        select id, timezone, breakeven_tolerance, true, true from ${users} where id = ${userId}
         on conflict (user_id) do nothing`);
       if (touched.length === 0) return;
       const keys = sql`

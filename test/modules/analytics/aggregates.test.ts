@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dailyAggregateStates, users } from '../../../src/db/schema/index.js';
@@ -28,15 +29,27 @@ async function storedAggregates(userId: string): Promise<Record<string, unknown>
   return (result as unknown as { rows: Record<string, unknown>[] }).rows;
 }
 
-/** The user's stored daily_sequences rows in day order, every column as text. */
+/** The user's stored per-day sequence rows (whole days, then per account, then per symbol) in key and day order, every column as text. */
 async function storedSequences(userId: string): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
+  for (const [table, key] of [
+    ['daily_sequences', `''`],
+    ['daily_account_sequences', 'account_id::text'],
+    ['daily_symbol_sequences', 'symbol'],
+  ] as const) {
+    rows.push(...(await storedSliceSequences(userId, sql.raw(table), sql.raw(key))));
+  }
+  return rows;
+}
+
+async function storedSliceSequences(userId: string, table: SQL, key: SQL): Promise<Record<string, unknown>[]> {
   const result = await t.database.db.execute(sql`
-    select day::text, trade_count, net_pnl::text, first_us::text, last_us::text, min_prefix::text, min_k, min_us::text, max_drawdown::text,
+    select ${key} as key, day::text, trade_count, net_pnl::text, first_us::text, last_us::text, min_prefix::text, min_k, min_us::text, max_drawdown::text,
            drawdown_k, drawdown_us::text, ladder_k::text, ladder_pnl::text, ladder_us::text, lead_outcome, lead_run, trail_outcome, trail_run,
            max_win_run, max_loss_run, wins, losses, breakeven, gross_pnl::text, fees::text, gross_profit::text, gross_loss::text,
            net_pnl_squares::text, largest_win::text, largest_loss::text, hold_count, hold_seconds::text, hold_count_win, hold_seconds_win::text,
            hold_count_loss, hold_seconds_loss::text
-    from daily_sequences where user_id = ${userId} order by day`);
+    from ${table} where user_id = ${userId} order by key, day`);
   return (result as unknown as { rows: Record<string, unknown>[] }).rows;
 }
 
@@ -143,7 +156,8 @@ describe('daily aggregates', () => {
       ),
       { numRuns: 4 },
     );
-  });
+    // Four runs of a few dozen requests each: far above the default timeout on a loaded machine.
+  }, 120_000);
 
   it('keep per-day sequences equal to their definition over the trades of each day, through edits, deletes and an account delete', async () => {
     await fc.assert(
@@ -153,6 +167,7 @@ describe('daily aggregates', () => {
             account: fc.integer({ min: 0, max: 1 }),
             // Close minute from 2025-03-03 20:00 UTC over two days: New York days differ from UTC days, ties happen.
             closeMinute: fc.constantFrom(0, 0, 30, 240, 300, 1500, 1700, 2500),
+            symbol: fc.constantFrom('X', 'Y'),
             exit: fc.integer({ min: 97, max: 103 }),
             commission: fc.constantFrom('0', '0.25', '1.125'),
             deleteLater: fc.boolean(),
@@ -167,12 +182,16 @@ describe('daily aggregates', () => {
           await t.database.db.update(users).set({ breakevenTolerance: tolerance }).where(eq(users.id, user.id));
           const accounts = [await createAccount(t, user, 'A'), await createAccount(t, user, 'B')];
           const ids: string[] = [];
+          const placed = new Set<string>();
           for (const [i, s] of specs.entries()) {
             const close = Date.parse('2025-03-03T20:00:00Z') + s.closeMinute * 60_000;
+            // Round trips of one instrument in one account at the same time would merge into one trade: the later gets its own symbol.
+            const place = `${s.account} ${s.symbol} ${s.closeMinute}`;
+            const symbol = placed.has(place) ? `S${i}` : s.symbol;
+            placed.add(place);
             ids.push(
               await addTrade(t, user, accounts[s.account]!, {
-                // One instrument per trade, so round trips never merge.
-                symbol: `S${i}`,
+                symbol,
                 openAt: new Date(close - 600_000).toISOString(),
                 closeAt: new Date(close).toISOString(),
                 entry: '100',
@@ -184,14 +203,11 @@ describe('daily aggregates', () => {
           await deleteSome(user, specs, ids, deleteAccount ? accounts[1]! : null);
 
           const result = await t.database.db.execute(sql`
-            select (closed_at at time zone ${timezone})::date::text as day, net_pnl::text as pnl, (extract(epoch from closed_at) * 1000)::float8 as ms
+            select account_id::text as account, symbol, (closed_at at time zone ${timezone})::date::text as day, net_pnl::text as pnl,
+                   (extract(epoch from closed_at) * 1000)::float8 as ms
             from trades where user_id = ${user.id} and status = 'closed' order by closed_at, id`);
-          const byDay = new Map<string, { pnl: string; ms: number }[]>();
-          for (const r of (result as unknown as { rows: { day: string; pnl: string; ms: number | string }[] }).rows) {
-            byDay.set(r.day, [...(byDay.get(r.day) ?? []), { pnl: r.pnl, ms: Number(r.ms) }]);
-          }
+          const closed = (result as unknown as { rows: { account: string; symbol: string; day: string; pnl: string; ms: number | string }[] }).rows;
           const repo = createAnalyticsRepository(t.database.db);
-          const stored = await repo.daySegments({ userId: user.id, filters: {}, timezone, breakevenTolerance: tolerance });
           const asNumbers = (segment: DaySegment) => ({
             ...segment,
             netPnl: Number(segment.netPnl),
@@ -199,13 +215,25 @@ describe('daily aggregates', () => {
             maxDrawdown: Number(segment.maxDrawdown),
             ladder: segment.ladder.map((e) => ({ ...e, pnl: Number(e.pnl) })),
           });
-          expect(stored?.map(asNumbers)).toEqual([...byDay.values()].map((trades) => asNumbers(daySegmentOf(trades, tolerance))));
+          // Whole days, each account's and each symbol's trades: the stored rows equal the definition over those trades per day.
+          const slices: [TradeFilters, (r: (typeof closed)[number]) => boolean][] = [
+            [{}, () => true],
+            ...accounts.map((a): [TradeFilters, (r: (typeof closed)[number]) => boolean] => [{ accountId: a }, (r) => r.account === a]),
+            ...[...new Set(closed.map((r) => r.symbol))].map((x): [TradeFilters, (r: (typeof closed)[number]) => boolean] => [{ symbol: x }, (r) => r.symbol === x]),
+          ];
+          for (const [filters, belongs] of slices) {
+            const byDay = new Map<string, { pnl: string; ms: number }[]>();
+            for (const r of closed.filter(belongs)) byDay.set(r.day, [...(byDay.get(r.day) ?? []), { pnl: r.pnl, ms: Number(r.ms) }]);
+            const stored = await repo.daySegments({ userId: user.id, filters, timezone, breakevenTolerance: tolerance });
+            const expected = [...byDay.values()].map((trades) => asNumbers(daySegmentOf(trades, tolerance)));
+            expect(stored?.map(asNumbers), JSON.stringify(filters)).toEqual(expected);
+          }
 
           const incremental = await storedSequences(user.id);
           await t.database.db.transaction((tx) => rebuildDailyAggregates(tx, user.id));
           expect(await storedSequences(user.id)).toEqual(incremental);
 
-          for (const filters of [{}, { from: '2025-03-04' }]) {
+          for (const filters of [{}, { from: '2025-03-04' }, { accountId: accounts[0] }, { symbol: 'X', to: '2025-03-04' }]) {
             const { fromAggregates, fromTrades } = await bothPaths(user.id, filters);
             expect(fromAggregates.summary, JSON.stringify(filters)).toEqual(fromTrades.summary);
           }
@@ -213,7 +241,8 @@ describe('daily aggregates', () => {
       ),
       { numRuns: 4 },
     );
-  });
+    // Four runs of a few dozen requests each: far above the default timeout on a loaded machine.
+  }, 120_000);
 
   it('are rebuilt in the same transaction when the time zone or the tolerance changes', async () => {
     const user = await createUser(t, { timezone: 'UTC' });
@@ -258,15 +287,28 @@ describe('daily aggregates', () => {
     const user = await createUser(t);
     const accountId = await createAccount(t, user);
     await addTrade(t, user, accountId, { openAt: '2025-03-04T15:00:00Z', closeAt: '2025-03-04T15:30:00Z', entry: '100', exit: '103' });
-    // Marked rows show which source answered: whole days read daily_sequences, an account daily_aggregates.
+    // Marked rows show which source answered: whole days read daily_sequences, an account daily_account_sequences,
+    // a symbol daily_symbol_sequences, an account and a symbol together daily_aggregates.
     await t.database.db.execute(sql`update daily_aggregates set net_pnl = net_pnl + 2000 where user_id = ${user.id}`);
     await t.database.db.execute(sql`update daily_sequences set net_pnl = net_pnl + 1000 where user_id = ${user.id}`);
+    await t.database.db.execute(sql`update daily_account_sequences set net_pnl = net_pnl + 3000 where user_id = ${user.id}`);
+    await t.database.db.execute(sql`update daily_symbol_sequences set net_pnl = net_pnl + 4000 where user_id = ${user.id}`);
     const { fromAggregates, fromTrades } = await bothPaths(user.id, {});
     expect(Number(fromAggregates.summary.aggregates.netPnl)).toBe(1003);
     expect(Number(fromTrades.summary.aggregates.netPnl)).toBe(3);
-    const byAccount = await bothPaths(user.id, { accountId });
-    expect(Number(byAccount.fromAggregates.summary.aggregates.netPnl)).toBe(2003);
-    expect(Number(byAccount.fromTrades.summary.aggregates.netPnl)).toBe(3);
+    for (const [filters, marked] of [
+      [{ accountId }, 3003],
+      [{ symbol: 'AAPL' }, 4003],
+      [{ accountId, symbol: 'AAPL' }, 2003],
+    ] as const) {
+      const both = await bothPaths(user.id, filters);
+      expect(Number(both.fromAggregates.summary.aggregates.netPnl), JSON.stringify(filters)).toBe(marked);
+      expect(Number(both.fromTrades.summary.aggregates.netPnl)).toBe(3);
+    }
+    // Users from before the account and symbol sequences read daily_aggregates for those until a rebuild.
+    await t.database.db.update(dailyAggregateStates).set({ slicesBuilt: false }).where(eq(dailyAggregateStates.userId, user.id));
+    expect(Number((await answers(user.id, { accountId })).summary.aggregates.netPnl)).toBe(2003);
+    expect(Number((await answers(user.id, {})).summary.aggregates.netPnl)).toBe(1003);
     // A filter the aggregates cannot answer reads the trades even while they are fresh.
     expect(aggregatesServe({ side: 'long' })).toBe(false);
     expect(Number((await answers(user.id, { side: 'long' })).summary.aggregates.netPnl)).toBe(3);
