@@ -18,7 +18,7 @@ export interface PgliteOpenOptions {
  * Unless PGLITE_WASM_TIER_UP is set, V8 compiles pglite.wasm (9 MB) with its baseline compiler
  * only (Liftoff): with tier-up, the functions PostgreSQL runs while it starts get hot and
  * TurboFan recompiles them on both cores, which doubles the CPU time of an open; large queries
- * then cost 20-40% more CPU (docs/performance.md, "Start-up, third pass"). The flag is
+ * then cost 1.2-1.6 times the CPU (docs/performance.md, "Start-up, third pass"). The flag is
  * process-wide, reaches only WebAssembly, and is read when a module is compiled, so it is set
  * before PGlite is imported, and only by processes using the embedded database.
  */
