@@ -1,13 +1,17 @@
 /**
- * Bundles the server into one ESM file (dist/src/server.js, replacing tsc's entry point): one
- * file to load instead of hundreds of module resolutions at start. Packages that load files
- * of their own at run time (WASM, native addons, worker threads, static assets) stay external.
+ * Bundles the server (dist/src/server.js, replacing tsc's entry point): a few files to load
+ * instead of hundreds of module resolutions at start. Packages that load files of their own at
+ * run time (WASM, native addons, worker threads, static assets) stay external. The entry point
+ * is small and imports the rest (src/main.ts) dynamically, which esbuild makes a chunk of its
+ * own (dist/src/chunks/): the entry starts opening the embedded database before that chunk loads.
  */
 import { build } from 'esbuild';
 
 await build({
   entryPoints: ['src/server.ts'],
-  outfile: 'dist/src/server.js',
+  outdir: 'dist/src',
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',

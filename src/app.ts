@@ -140,7 +140,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(loadSheddingPlugin, { config });
   await app.register(authPlugin, { tokens });
   await app.register(rateLimitPlugin, { config, cache });
-  const auth = createAuthService({ repository: createAuthRepository(database.db), hasher: createPasswordHasher(), tokens, cache, clock, config: config.auth, commonPasswords: loadCommonPasswords(), rebuildDailyAggregates: (userId, tx) => rebuildDailyAggregates(tx, userId) });
+  const auth = createAuthService({ repository: createAuthRepository(database.db), hasher: createPasswordHasher(), tokens, cache, clock, config: config.auth, commonPasswords: loadCommonPasswords, rebuildDailyAggregates: (userId, tx) => rebuildDailyAggregates(tx, userId) });
   app.setApiKeyVerifier(auth.verifyApiKey);
   const admin = await auth.bootstrapAdmin();
   if (admin) app.log.info(admin, 'admin account from ADMIN_EMAIL');

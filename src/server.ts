@@ -1,6 +1,11 @@
-import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config/config.js';
+import { openPglite } from './platform/db/pglite.js';
 
+/**
+ * The entry point loads only the configuration and the embedded database's opener, so PGlite's
+ * WebAssembly compiles on V8's background threads and its data files are read while the main
+ * thread loads the rest of the server (./main.js, a chunk of its own in the bundle).
+ */
 async function main() {
   let config;
   try {
@@ -13,32 +18,11 @@ async function main() {
     throw error;
   }
 
-  const app = await buildApp(config);
-  let shuttingDown = false;
-  const shutdown = (signal: string) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    app.log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
-    const force = setTimeout(() => {
-      app.log.error({ graceMs: config.http.shutdownGraceMs }, 'grace period over; exiting with requests unfinished');
-      process.exit(1);
-    }, config.http.shutdownGraceMs);
-    force.unref();
-    app.close().then(
-      () => {
-        app.log.info('shut down cleanly');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        app.log.error({ err: error }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-
-  await app.listen({ host: config.host, port: config.port });
+  const pglite = config.database.url ? undefined : openPglite(config);
+  // Awaited by buildApp; until then a failed open must not end the process as an unhandled rejection.
+  pglite?.catch(() => undefined);
+  const { runServer } = await import('./main.js');
+  await runServer(config, pglite);
 }
 
 main().catch((error: unknown) => {

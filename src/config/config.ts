@@ -155,6 +155,10 @@ export function loadConfig(env: Env = process.env) {
       idleTimeoutMs: int(env, 'DB_POOL_IDLE_TIMEOUT_MS', 30_000, 0, 3_600_000),
       connectionTimeoutMs: int(env, 'DB_CONNECTION_TIMEOUT_MS', 5_000, 100, 120_000),
       statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 0, 3_600_000),
+      /** The embedded database's buffer cache; PGlite clears it at every start, so its size is start-up time. */
+      pgliteSharedBuffersMb: int(env, 'PGLITE_SHARED_BUFFERS_MB', 16, 1, 1024),
+      /** Let V8 recompile PGlite's hot WebAssembly with its optimizing compiler: faster large queries, a slower start. */
+      pgliteWasmTierUp: bool(env, 'PGLITE_WASM_TIER_UP', false),
     },
     cache: {
       redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),

@@ -10,6 +10,14 @@ describe('loadConfig', () => {
     expect(config.dataDir).toMatch(/data$/);
     expect(config.http.bodyLimitBytes).toBe(1_048_576);
     expect(config.database.poolMax).toBeGreaterThanOrEqual(10);
+    expect(config.database.pgliteSharedBuffersMb).toBe(16);
+    expect(config.database.pgliteWasmTierUp).toBe(false);
+  });
+
+  it('reads the embedded database settings', () => {
+    const config = loadConfig({ PGLITE_SHARED_BUFFERS_MB: '128', PGLITE_WASM_TIER_UP: 'true' });
+    expect(config.database.pgliteSharedBuffersMb).toBe(128);
+    expect(config.database.pgliteWasmTierUp).toBe(true);
   });
 
   it.each([
@@ -22,6 +30,8 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', 'app.example.com', /CORS_ORIGINS entries must be origins/],
     ['METRICS_ENABLED', 'maybe', /METRICS_ENABLED must be true or false/],
     ['DB_POOL_MAX', '0', /DB_POOL_MAX must be between 1 and 1000/],
+    ['PGLITE_SHARED_BUFFERS_MB', '0', /PGLITE_SHARED_BUFFERS_MB must be between 1 and 1024/],
+    ['PGLITE_WASM_TIER_UP', 'fast', /PGLITE_WASM_TIER_UP must be true or false/],
   ])('stops on an invalid %s, naming it', (name, value, message) => {
     let thrown: unknown;
     try {

@@ -79,7 +79,8 @@ export interface AuthServiceDeps {
     Config['auth'],
     'refreshIdleDays' | 'refreshAbsoluteDays' | 'maxSessionsPerUser' | 'loginMaxFailures' | 'loginWindowSeconds' | 'adminEmail' | 'adminPassword'
   >;
-  commonPasswords: ReadonlySet<string>;
+  /** The common-passwords list, asked for when a password is checked (reading it costs start-up time otherwise). */
+  commonPasswords: () => ReadonlySet<string>;
   /**
    * Recomputes the user's analytics daily aggregates inside `tx` (they depend on the time zone
    * and the breakeven tolerance); absent where nothing keeps aggregates (some tests).
@@ -202,7 +203,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   function assertPasswordPolicy(password: string, email: string) {
-    const rule = checkPasswordPolicy(password, email, commonPasswords);
+    const rule = checkPasswordPolicy(password, email, commonPasswords());
     if (rule) throw passwordRejected(rule);
   }
 
@@ -478,7 +479,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const email = normaliseEmail(adminEmail);
       if (!email) throw new Error('ADMIN_EMAIL is not a valid email address');
       if (await repo.setRoleByEmail(email, 'admin', clock())) return { email, action: 'promoted' };
-      const rule = checkPasswordPolicy(adminPassword, email, commonPasswords);
+      const rule = checkPasswordPolicy(adminPassword, email, commonPasswords());
       if (rule) throw new Error(`ADMIN_PASSWORD breaks the password policy (${rule}): ${PASSWORD_RULE_MESSAGES[rule]}`);
       const created = await repo.insertUser({
         email,

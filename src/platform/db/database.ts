@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -13,6 +13,7 @@ import type { DataChangeListener } from './data-changes.js';
 import { onUserDataChanged, trackDataChanges } from './data-changes.js';
 import type { ObserverSlot, QueryObserver } from './query-observer.js';
 import { observePglite, observedClientClass } from './query-observer.js';
+import { openPglite } from './pglite.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -65,6 +66,8 @@ export interface DatabaseOptions {
   pgliteDataDir?: string;
   /** A dump made by PGlite's dumpDataDir, to start from without running initdb. */
   pgliteLoadDataDir?: Blob | File;
+  /** The embedded database already being opened by openPglite (the entry point starts it first); the two options above are then unused. */
+  pglite?: Promise<PGlite>;
   /** Drizzle migrations to apply; defaults to the bundled src/db/migrations. */
   migrationsFolder?: string;
 }
@@ -106,15 +109,12 @@ export async function openDatabase(config: Config, options: DatabaseOptions = {}
   const migrations = options.migrationsFolder ?? migrationsFolder;
   if (config.database.url) return openPostgres(config, config.database.url, migrations, slot, setQueryObserver);
 
-  const dataDir = options.pgliteDataDir ?? `${config.dataDir}/pglite`;
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   // Loaded only for the embedded database: PostgreSQL deployments never pay for PGlite's module.
-  const [{ PGlite: PGliteClass }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
-    import('@electric-sql/pglite'),
+  const [client, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    options.pglite ?? openPglite(config, { dataDir: options.pgliteDataDir, loadDataDir: options.pgliteLoadDataDir }),
     import('drizzle-orm/pglite'),
     import('drizzle-orm/pglite/migrator'),
   ]);
-  const client: PGlite = await PGliteClass.create(dataDir, options.pgliteLoadDataDir ? { loadDataDir: options.pgliteLoadDataDir } : {});
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   trackDataChanges(db);
   // PGlite has no named statements; the extended protocol still keeps values apart from the text.
