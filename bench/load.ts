@@ -1,7 +1,8 @@
 /**
  * `npm run bench:load` — a dashboard's mixed reads at 100, 500 and 1,000 concurrent connections
  * against one compiled server: trades list page, filtered trades, analytics summary (cached),
- * calendar, breakdown by symbol and health, requested round-robin by every connection.
+ * calendar, breakdown by symbol and health, requested round-robin by every connection, with a
+ * browser's Accept-Encoding (and once more without it at the first level).
  *
  * `-- --quick`: 3-second runs and a 20,000-row seed (default 10 s, 100,000 rows).
  * `-- --db postgres`: on DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
@@ -11,7 +12,7 @@
 import { execSync } from 'node:child_process';
 import type { Row } from './lib.js';
 import { load, loadAverage, printTable, root, startServer, tempDir } from './lib.js';
-import { BENCH_ENV, READS, seedUser } from './scenarios.js';
+import { BENCH_ENV, BROWSER_HEADERS, READS, seedUser } from './scenarios.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -41,9 +42,11 @@ async function main() {
     const table: Row[] = [];
     const baseline = await load('health alone, 100 connections (baseline)', { url: `${server.url}${READS.health}`, connections: 100, durationSeconds: duration });
     table.push(baseline);
-    for (const connections of levels) {
+    for (const [i, connections] of levels.entries()) {
       console.log(`${connections} connections...`);
-      table.push(await load(`mixed reads, ${connections} connections`, { url: server.url, paths: MIX, headers: seeded.headers, connections, durationSeconds: duration }));
+      // As the dashboard's browser asks (it always sends Accept-Encoding); at the first level also as a client that accepts no compression.
+      table.push(await load(`mixed reads, ${connections} connections`, { url: server.url, paths: MIX, headers: { ...seeded.headers, ...BROWSER_HEADERS }, connections, durationSeconds: duration }));
+      if (i === 0) table.push(await load(`mixed reads, ${connections} connections, no Accept-Encoding`, { url: server.url, paths: MIX, headers: seeded.headers, connections, durationSeconds: duration }));
     }
     console.log(`\nTradeSense load — database: ${dbArg}, ${duration} s per level, ${rows.toLocaleString('en-US')} executions seeded, ${new Date().toISOString()}, node ${process.version}`);
     console.log(`mix (round-robin per connection): ${MIX.join(', ')}`);

@@ -95,6 +95,9 @@ export async function seedUser(server: Server, rows: number): Promise<Seeded> {
 }
 
 /** The dashboard's reads over the seeded data (2020-01-02 onwards). */
+/** What a browser adds to every request (Chrome's Accept-Encoding): the dashboard's reads come compressed. */
+export const BROWSER_HEADERS = { 'accept-encoding': 'gzip, deflate, br, zstd' };
+
 export const READS = {
   tradesPage: '/api/v1/trades?limit=50',
   tradesFiltered: '/api/v1/trades?symbol=S007&from=2020-01-10&to=2020-02-10&limit=50',

@@ -7,6 +7,12 @@ import fp from 'fastify-plugin';
 import { constants as zlib } from 'node:zlib';
 import type { Config } from '../../config/config.js';
 import { AppError } from '../errors/app-error.js';
+import { createCompressedJson } from './compressed-json.js';
+
+/** Brotli's default quality (11) costs far more CPU than it saves on JSON. */
+const BROTLI_QUALITY = 4;
+/** Memory for compressed copies of cached JSON answers (their texts counted too). */
+const COMPRESSED_JSON_BYTES = 32 * 1024 * 1024;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -34,6 +40,10 @@ const API_HEADERS = { ...SECURITY_HEADERS, 'content-security-policy': API_CSP };
 const PAGE_HEADERS = { ...SECURITY_HEADERS, 'content-security-policy': PAGE_CSP };
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Compressed copies of cached JSON answers (see sendJson). */
+    compressedJson: ReturnType<typeof createCompressedJson>;
+  }
   interface FastifyRequest {
     /** Milliseconds spent in named phases (db, cache, ...), reported in Server-Timing. */
     timings: Record<string, number>;
@@ -102,9 +112,12 @@ export const httpPlugin = fp(
     await app.register(compress, {
       threshold: config.http.compressThresholdBytes,
       encodings: ['br', 'gzip'],
-      // Brotli's default quality (11) costs far more CPU than it saves on JSON.
-      brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } },
+      brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } },
     });
+    app.decorate(
+      'compressedJson',
+      createCompressedJson({ maxBytes: COMPRESSED_JSON_BYTES, brotliQuality: BROTLI_QUALITY, thresholdBytes: config.http.compressThresholdBytes }),
+    );
   },
   { name: 'http' },
 );

@@ -18,7 +18,19 @@ export function lazySerializerFactory(): SerializerFactory {
   };
 }
 
-/** Sends JSON text a service already made (cached as text), without serialising it again. */
-export function sendJson(reply: FastifyReply, json: string) {
-  return reply.type('application/json; charset=utf-8').send(json);
+/**
+ * Sends JSON text a service already made (cached as text), without serialising it again; to a
+ * client that accepts br or gzip, above the compression threshold, as a compressed copy made once
+ * per text (compressed-json.ts) instead of by the compression plugin on every request.
+ */
+export function sendJson(reply: FastifyReply, json: string): FastifyReply {
+  reply.type('application/json; charset=utf-8');
+  const { compressedJson } = reply.server;
+  const encoding = compressedJson.negotiate(json, reply.request.headers['accept-encoding']);
+  if (encoding === null) return reply.send(json);
+  const vary = reply.getHeader('vary');
+  return reply
+    .header('content-encoding', encoding)
+    .header('vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding')
+    .send(compressedJson.compress(json, encoding));
 }
