@@ -13,7 +13,7 @@
  * (created when missing), so the bench never touches the test database.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, openAsBlob, readFileSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, openAsBlob, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import autocannon from 'autocannon';
@@ -149,6 +149,8 @@ async function phases(file: string, bytes: number, push: (row: [string, string, 
 async function main() {
   ensureDatabase(DATABASE_URL);
   const dir = tempDir('tradesense-bench-imports-');
+  // The generated file (73 MiB per million rows) goes with the process, however it ends.
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'executions.csv');
   let t0 = performance.now();
   await generate(file, ROWS);
