@@ -34,8 +34,13 @@ export function startServer(env: Record<string, string | undefined> = {}, option
       DATA_DIR: dataDir,
       DATABASE_URL: process.env.DATABASE_URL,
       REDIS_URL: process.env.REDIS_URL,
-      // As in testConfig: a loaded test machine must not shed the test's requests.
+      // As in testConfig: a loaded test machine must not shed the test's requests, and with
+      // Redis every test app and process counts 127.0.0.1's requests in the same counters, so
+      // the default limits would answer one test 429 for the requests of others.
       SHED_EVENT_LOOP_DELAY_MS: '0',
+      RATE_LIMIT_AUTH: '100000/60',
+      RATE_LIMIT_DEFAULT: '100000/60',
+      RATE_LIMIT_IMPORTS: '100000/60',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
