@@ -16,6 +16,12 @@ import { installContractCheck } from './contract.js';
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
 /** Environment for a test app: the embedded defaults, or PostgreSQL/Redis when CI sets their URLs. */
+/**
+ * Every test request comes from 127.0.0.1, and with Redis every test app and test process counts
+ * them in the same counters: limits no test reaches (the limiter has its own tests with low ones).
+ */
+export const TEST_RATE_LIMITS = { RATE_LIMIT_AUTH: '100000/60', RATE_LIMIT_DEFAULT: '100000/60', RATE_LIMIT_IMPORTS: '100000/60' };
+
 export function testConfig(overrides: Record<string, string | undefined> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
@@ -26,10 +32,7 @@ export function testConfig(overrides: Record<string, string | undefined> = {}): 
     DATABASE_URL: process.env.DATABASE_URL,
     REDIS_URL: process.env.REDIS_URL,
     DB_POOL_MAX: '5',
-    // Every test request comes from 127.0.0.1; the limiter has its own tests with low limits.
-    RATE_LIMIT_AUTH: '100000/60',
-    RATE_LIMIT_DEFAULT: '100000/60',
-    RATE_LIMIT_IMPORTS: '100000/60',
+    ...TEST_RATE_LIMITS,
     // A loaded CI machine must not shed the test suite's requests.
     SHED_EVENT_LOOP_DELAY_MS: '0',
     ...overrides,

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../src/lib/paths.js';
-import { TEST_JWT_SECRET } from './app.js';
+import { TEST_JWT_SECRET, TEST_RATE_LIMITS } from './app.js';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -34,13 +34,10 @@ export function startServer(env: Record<string, string | undefined> = {}, option
       DATA_DIR: dataDir,
       DATABASE_URL: process.env.DATABASE_URL,
       REDIS_URL: process.env.REDIS_URL,
-      // As in testConfig: a loaded test machine must not shed the test's requests, and with
-      // Redis every test app and process counts 127.0.0.1's requests in the same counters, so
-      // the default limits would answer one test 429 for the requests of others.
+      // As in testConfig: a loaded test machine must not shed the test's requests, and the
+      // default limits would answer one test 429 for the requests of others.
       SHED_EVENT_LOOP_DELAY_MS: '0',
-      RATE_LIMIT_AUTH: '100000/60',
-      RATE_LIMIT_DEFAULT: '100000/60',
-      RATE_LIMIT_IMPORTS: '100000/60',
+      ...TEST_RATE_LIMITS,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

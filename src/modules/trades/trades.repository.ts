@@ -415,7 +415,7 @@ async function refreshDaySequences(tx: Executor, userId: string, daysQuery: SQL)
   const settings = sql`(select timezone from ${users} where id = ${userId})`;
   // The days once, before any table changes (`daysQuery` may compare the tables being refreshed).
   const listed = await tx.execute(sql`select coalesce(array_agg(distinct day)::text, '{}') as days from (${daysQuery}) k`);
-  const dayList = String((listed as unknown as { rows: { days: string }[] }).rows[0]!.days);
+  const dayList = rowsOf<{ days: string }>(listed)[0]!.days;
   if (dayList === '{}') return;
   const days = sql`select unnest(${dayList}::date[]) as day`;
   for (const slice of SLICES) {

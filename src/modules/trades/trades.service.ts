@@ -323,10 +323,10 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
 
   /**
    * Derives the trades of these instruments and writes only the difference from what is
-   * stored, comparing in the database (so nothing stored is read back into JavaScript): one
-   * statement for the trades (delete stale, insert new, update changed) and one for the fill
-   * links. Three statements per round whatever the number of executions. Adds to `touched`
-   * where the closed trades it changed sit in the daily aggregates.
+   * stored: the stored trades' fingerprints (read while the trades are derived) say which
+   * derived rows are new or changed; only those are written, with their fill links, and stale
+   * trades are deleted. A handful of statements per round whatever the number of executions.
+   * Adds to `touched` where the closed trades it changed sit in the daily aggregates.
    */
   async function rebuildChunk(userId: string, chunk: readonly InstrumentRef[], touched: AggregatePlaces, tx: Tx): Promise<number> {
     const loaded = await tradesRepository.loadExecutions(userId, chunk, tx);
