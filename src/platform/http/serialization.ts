@@ -13,9 +13,48 @@ export function lazySerializerFactory(): SerializerFactory {
     const compile = factory(externalSchemas, options);
     return (route) => {
       let serialize: ((doc: unknown) => string) | undefined;
-      return (doc: unknown) => (serialize ??= compile(route))(doc);
+      return (doc: unknown) => (serialize ??= compile({ ...route, schema: withoutSimpleUnions(route.schema) }))(doc);
     };
   };
+}
+
+const PRIMITIVE_TYPES = new Set(['string', 'number', 'integer', 'boolean']);
+
+type JsonSchema = Record<string, unknown>;
+
+const isObject = (value: unknown): value is JsonSchema => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A branch of a union that is one primitive type and nothing fast-json-stringify would need a validator for. */
+function primitiveBranch(branch: unknown): branch is JsonSchema & { type: string } {
+  return isObject(branch) && typeof branch.type === 'string' && PRIMITIVE_TYPES.has(branch.type) && !('anyOf' in branch) && !('oneOf' in branch) && !('$ref' in branch);
+}
+
+/**
+ * The response schema as fast-json-stringify serialises it fastest, with the same output: a union
+ * of string literals (TypeBox's `Union([Literal('a'), Literal('b')])`) becomes a string with an
+ * enum, and a primitive or null (`Nullable(...)`) becomes a type list. fast-json-stringify
+ * serialises an `anyOf` by running an Ajv validator on the value to pick the branch, compiled on
+ * first use (≈ 100 ms of a process's first answer) and run for every such field of every answer;
+ * it serialises an enum or a type list with a typeof check. The schemas Fastify keeps (OpenAPI,
+ * validation) are untouched: this is a copy.
+ */
+export function withoutSimpleUnions(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutSimpleUnions);
+  if (!isObject(schema)) return schema;
+  const out: JsonSchema = {};
+  for (const [key, value] of Object.entries(schema)) out[key] = withoutSimpleUnions(value);
+  const branches = out.anyOf;
+  if (!Array.isArray(branches) || branches.length < 2) return out;
+  const { anyOf: _union, ...rest } = out;
+  if (branches.every((b) => isObject(b) && typeof b.const === 'string' && Object.keys(b).every((k) => k === 'const' || k === 'type'))) {
+    return { ...rest, type: 'string', enum: branches.map((b) => (b as JsonSchema).const) };
+  }
+  if (branches.length === 2) {
+    const nullIndex = branches.findIndex((b) => isObject(b) && b.type === 'null' && Object.keys(b).length === 1);
+    const other = branches[1 - nullIndex];
+    if (nullIndex !== -1 && primitiveBranch(other)) return { ...rest, ...other, type: [other.type, 'null'] };
+  }
+  return out;
 }
 
 /**
