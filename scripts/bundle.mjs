@@ -5,9 +5,14 @@
  * is small and imports the rest (src/main.ts) dynamically, which esbuild makes a chunk of its
  * own (dist/src/chunks/): the entry starts opening the embedded database before that chunk loads.
  */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { build } from 'esbuild';
 
-await build({
+// Chunk names carry a content hash: without this, every build would leave the previous ones behind.
+rmSync('dist/src/chunks', { recursive: true, force: true });
+
+const { outputFiles } = await build({
   entryPoints: ['src/server.ts'],
   outdir: 'dist/src',
   chunkNames: 'chunks/[name]-[hash]',
@@ -17,9 +22,22 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: true,
+  write: false,
   logLevel: 'warning',
   // OpenTelemetry is imported only when tracing is switched on: left out, it costs nothing otherwise.
   external: ['@electric-sql/pglite', '@node-rs/argon2', 'pg-native', 'pino', 'pino-pretty', 'thread-stream', '@fastify/swagger-ui', '@opentelemetry/*'],
   // CommonJS dependencies inside an ESM bundle still call require().
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 });
+
+/**
+ * esbuild writes every non-ASCII character of code as an escape (its default `charset: 'ascii'`)
+ * but keeps comments as they are, and a few comments (ours and dependencies') hold characters
+ * such as "−" or "≈". One such character makes Node decode the whole 4.8 MB main chunk as UTF-16
+ * instead of Latin-1, and V8 scan twice the bytes: about a tenth of the chunk's load time. Each
+ * of them (each UTF-16 unit, so source-map columns stay true) becomes "?" in the files written.
+ */
+for (const file of outputFiles) {
+  mkdirSync(path.dirname(file.path), { recursive: true });
+  writeFileSync(file.path, file.path.endsWith('.js') ? file.text.replace(/[^\x00-\x7f]/g, '?') : file.contents);
+}
