@@ -29,10 +29,13 @@ export const drainPlugin = fp(
     let draining = false;
     let lastArrival = 0;
 
-    app.addHook('onRequest', async (_request, reply) => {
-      if (!draining) return;
-      lastArrival = Date.now();
-      reply.header('connection', 'close');
+    // A callback hook, not an async one: it runs on every request and needs no promise.
+    app.addHook('onRequest', (_request, reply, done) => {
+      if (draining) {
+        lastArrival = Date.now();
+        reply.header('connection', 'close');
+      }
+      done();
     });
 
     app.addHook('preClose', async () => {
