@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../../config/config.js';
 import { startTiming } from '../observability/request-context.js';
@@ -252,6 +252,8 @@ class RedisCache implements Cache {
 export async function openCache(config: Config): Promise<Cache> {
   const { redisUrl, maxEntries, ttlSeconds, keyPrefix } = config.cache;
   if (!redisUrl) return new MemoryCache(maxEntries, ttlSeconds);
+  // Loaded only with Redis configured: the embedded default starts without parsing ioredis (≈ 390 KB).
+  const { Redis } = await import('ioredis');
   const redis = new Redis(redisUrl, {
     // Fail fast while disconnected instead of queueing requests behind a dead connection.
     enableOfflineQueue: false,

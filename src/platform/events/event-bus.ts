@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Config } from '../../config/config.js';
 
 export const EVENT_TYPES = [
@@ -162,6 +162,8 @@ class RedisEventBus implements EventBus {
 export async function openEventBus(config: Config): Promise<EventBus> {
   const { redisUrl, keyPrefix } = config.cache;
   if (!redisUrl) return new MemoryEventBus();
+  // Loaded only with Redis configured: the embedded default starts without parsing ioredis (≈ 390 KB).
+  const { Redis } = await import('ioredis');
   const options = { connectTimeout: 2_000, lazyConnect: true, retryStrategy: (times: number) => Math.min(times * 200, 2_000) };
   // The publisher fails fast while disconnected (publish falls back to local delivery); the
   // subscriber queues its SUBSCRIBE commands until it is connected again.
