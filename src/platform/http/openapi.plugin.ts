@@ -1,6 +1,6 @@
-import swagger from '@fastify/swagger';
+import type { SwaggerOptions } from '@fastify/swagger';
 import Fastify from 'fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest, InjectOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, InjectOptions, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { appVersion } from '../../lib/paths.js';
 
@@ -27,42 +27,75 @@ async function buildDocsApp(spec: SpecFn): Promise<FastifyInstance> {
   return docs;
 }
 
+const SWAGGER_OPTIONS: SwaggerOptions = {
+  openapi: {
+    openapi: '3.0.3',
+    info: {
+      title: 'TradeSense API',
+      version: appVersion,
+      description: 'Trading journal and performance analytics. Errors always use the ErrorEnvelope schema.',
+    },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An access token (JWT) or an API key (ts_...)' },
+      },
+    },
+    security: [{ bearer: [] }],
+  },
+  refResolver: {
+    // Shared schemas keep their $id as the component name (#/components/schemas/ErrorEnvelope).
+    buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+  },
+  transform: ({ schema, url, route }) => {
+    const s = { ...(schema as Record<string, unknown>) };
+    if (route.config && (route.config as { public?: boolean }).public) s.security = [];
+    return { schema: s as never, url };
+  },
+};
+
+/**
+ * The OpenAPI document, made on its first request: @fastify/swagger (and the YAML library it
+ * loads) is ≈ 330 KB of the bundle that no other request needs. The app records its routes and
+ * shared schemas as they are added; the first call registers them, with their schemas, config
+ * and no handler work, in a Fastify instance of its own with @fastify/swagger, whose document
+ * is then kept. Validation and serialisation are not compiled there: only the document is read.
+ */
+function lazySpec(app: FastifyInstance): () => Promise<SpecFn> {
+  const routes: RouteOptions[] = [];
+  app.addHook('onRoute', (route) => void routes.push(route));
+  let made: Promise<SpecFn> | undefined;
+  const make = async (): Promise<SpecFn> => {
+    const { default: swagger } = await import('@fastify/swagger');
+    const specApp = Fastify({ logger: false, exposeHeadRoutes: false });
+    specApp.setValidatorCompiler(() => () => true);
+    specApp.setSerializerCompiler(() => (data) => JSON.stringify(data));
+    for (const schema of Object.values(app.getSchemas())) specApp.addSchema(schema as never);
+    await specApp.register(swagger, SWAGGER_OPTIONS);
+    for (const route of routes) {
+      specApp.route({ method: route.method, url: route.url, schema: route.schema, config: route.config, handler: async () => null });
+    }
+    await specApp.ready();
+    return specApp.swagger.bind(specApp) as SpecFn;
+  };
+  return () =>
+    (made ??= make().catch((error: unknown) => {
+      made = undefined;
+      throw error;
+    }));
+}
+
 export const openapiPlugin = fp(
   async (app: FastifyInstance) => {
-    await app.register(swagger, {
-      openapi: {
-        openapi: '3.0.3',
-        info: {
-          title: 'TradeSense API',
-          version: appVersion,
-          description: 'Trading journal and performance analytics. Errors always use the ErrorEnvelope schema.',
-        },
-        components: {
-          securitySchemes: {
-            bearer: { type: 'http', scheme: 'bearer', description: 'An access token (JWT) or an API key (ts_...)' },
-          },
-        },
-        security: [{ bearer: [] }],
-      },
-      refResolver: {
-        // Shared schemas keep their $id as the component name (#/components/schemas/ErrorEnvelope).
-        buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
-      },
-      transform: ({ schema, url, route }) => {
-        const s = { ...(schema as Record<string, unknown>) };
-        if (route.config && (route.config as { public?: boolean }).public) s.security = [];
-        return { schema: s as never, url };
-      },
-    });
+    const specFn = lazySpec(app);
 
-    app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+    app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => (await specFn())());
 
     let docsApp: Promise<FastifyInstance> | undefined;
     app.addHook('onClose', async () => {
       if (docsApp) await (await docsApp).close();
     });
     const serveDocs = async (request: FastifyRequest, reply: FastifyReply) => {
-      docsApp ??= buildDocsApp(((options?: Parameters<SpecFn>[0]) => app.swagger(options as never)) as SpecFn);
+      docsApp ??= specFn().then(buildDocsApp);
       const docs = await docsApp.catch((error: unknown) => {
         docsApp = undefined;
         throw error;
