@@ -156,9 +156,8 @@ function dayRowsWhere(scope: Scope, slice: SequenceSlice): SQL {
 /**
  * The slice's per-day sequence rows of the requested days in day order, as one text: each row's
  * stored `segment` and `segment_ladder` (formatted when the row was written) joined by ';', days
- * separated by '|' (`parseDaySegments`). The rows come in day order from the primary key into a
- * plain string_agg: an ORDER BY inside the aggregate sorted the concatenated texts, spilling to
- * temp files.
+ * separated by '|' (`parseDaySegments`). The rows come in day order from the subquery into a plain
+ * string_agg: an ORDER BY inside the aggregate sorted the concatenated texts, spilling to temp files.
  *
  * With `tails`, a day's ladder is sent only when some of its trades are at the running peak: the
  * merge uses only ladder entries s_k ≥ D = P − C (cumulative P&L C and running peak P entering the

@@ -320,8 +320,9 @@ export const sequenceColumns = (slice: SequenceSlice) => sql.raw(`${sequenceFiel
  * id), the summary of their sequence, as rows of the slice's table (`sequenceColumns` order; the
  * schema documents each column). Window functions per day: k and the prefix sum s_k, the running
  * maximum r_k−1 = max(0, s_1 … s_k−1) before each trade, and the run each trade belongs to (gaps
- * and islands: k minus its number among the day's trades of the same outcome). `from`,
- * `timezone` and `tolerance` as in `dailyGroups`.
+ * and islands: k minus its number among the day's trades of the same outcome). The last two
+ * columns are the summary's texts of the others (`segment`, `segment_ladder`: `formatDaySegment`'s
+ * format, times in milliseconds). `from`, `timezone` and `tolerance` as in `dailyGroups`.
  */
 export function daySequences(options: { slice: SequenceSlice; from?: SQL; where: SQL; timezone: SQL; tolerance: SQL }): SQL {
   const from = options.from ?? sql`${trades}`;
