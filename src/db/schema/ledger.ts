@@ -347,6 +347,17 @@ const daySequence = () => ({
   trailRun: integer('trail_run').notNull(),
   maxWinRun: integer('max_win_run').notNull(),
   maxLossRun: integer('max_loss_run').notNull(),
+  /**
+   * The columns above that the summary merges, as text written with the row (`daySequences`), so a
+   * summary over many days concatenates these instead of formatting numbers and arrays per
+   * request. `segment`: trade_count, net_pnl, first, last, min_prefix, min_k, min time,
+   * max_drawdown, drawdown_k, drawdown time, lead/trail outcome and run, max win/loss run,
+   * separated by ';', times in epoch milliseconds (the microseconds floored). `segmentLadder`: the
+   * ladder's k, s_k and times as three comma-separated lists separated by ';' (a summary sends it
+   * only for days with trades at the running peak).
+   */
+  segment: text('segment').notNull(),
+  segmentLadder: text('segment_ladder').notNull(),
 });
 
 /** Per user and day in the user's time zone, all accounts and symbols together: the day's sequence (`daySequence`). */

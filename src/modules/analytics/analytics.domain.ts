@@ -737,8 +737,155 @@ export function daySegmentOf(trades: readonly { pnl: string; ms: number }[], tol
 }
 
 /**
+ * Day segments packed for merging: per day the DaySegment fields as numbers (stride
+ * SEGMENT_FIELDS, at the `F_…` offsets), amounts as integer counts of 10^-scale units, and the
+ * ladders end to end (day i's entries are [ladderStart[i], ladderStart[i + 1])). This is what
+ * `parseDaySegments` makes of the stored segment texts, without a string or object per value.
+ */
+export interface PackedSegments {
+  days: number;
+  scale: number;
+  fields: number[];
+  ladderStart: number[];
+  ladderK: number[];
+  ladderPnl: number[];
+  ladderMs: number[];
+}
+
+const SEGMENT_FIELDS = 16;
+const F_COUNT = 0;
+const F_NET = 1;
+const F_FIRST_MS = 2;
+const F_LAST_MS = 3;
+const F_MIN = 4;
+const F_MIN_K = 5;
+const F_MIN_MS = 6;
+const F_DRAWDOWN = 7;
+const F_DRAWDOWN_K = 8;
+const F_DRAWDOWN_MS = 9;
+const F_LEAD = 10;
+const F_LEAD_RUN = 11;
+const F_TRAIL = 12;
+const F_TRAIL_RUN = 13;
+const F_MAX_WIN_RUN = 14;
+const F_MAX_LOSS_RUN = 15;
+/** The fields that are amounts (decimal text, held in units). */
+const AMOUNT_FIELDS = [F_NET, F_MIN, F_DRAWDOWN];
+
+/**
+ * One day's segment as the stored `segment` text holds it (docs/metrics.md): the fields in
+ * `F_…` order separated by ';', then the ladder's k, s_k and close times as comma-separated lists.
+ */
+export function formatDaySegment(g: DaySegment): string {
+  return [
+    g.tradeCount,
+    g.netPnl,
+    g.firstMs,
+    g.lastMs,
+    g.minPrefix,
+    g.minK,
+    g.minMs,
+    g.maxDrawdown,
+    g.drawdownK,
+    g.drawdownMs,
+    g.leadOutcome,
+    g.leadRun,
+    g.trailOutcome,
+    g.trailRun,
+    g.maxWinRun,
+    g.maxLossRun,
+    g.ladder.map((e) => e.k).join(','),
+    g.ladder.map((e) => e.pnl).join(','),
+    g.ladder.map((e) => e.ms).join(','),
+  ].join(';');
+}
+
+/**
+ * Packs day segment texts (`formatDaySegment`, days separated by '|'; '' for none) in one pass
+ * over the characters. Amounts become integer units of the largest number of fraction digits
+ * present: a value with fewer digits is multiplied up, and a value with more multiplies up every
+ * amount read before it. Digits accumulate in float64, exact while below 2^53 (`mergePackedSegments`
+ * gives up beyond 2^51 units, so an inexact value is never used).
+ */
+export function parseDaySegments(text: string): PackedSegments {
+  const fields: number[] = [];
+  const ladderStart: number[] = [0];
+  const ladderK: number[] = [];
+  const ladderPnl: number[] = [];
+  const ladderMs: number[] = [];
+  let scale = 0;
+  let pos = 0;
+  let fraction = 0;
+  const end = text.length;
+  /** The number at `pos` (its fraction digits in `fraction`); leaves `pos` on the character after it. */
+  const number = (): number => {
+    let negative = false;
+    if (text.charCodeAt(pos) === 45) {
+      negative = true;
+      pos++;
+    }
+    let m = 0;
+    let f = -1;
+    for (; pos < end; pos++) {
+      const c = text.charCodeAt(pos);
+      if (c >= 48 && c <= 57) {
+        m = m * 10 + (c - 48);
+        if (f >= 0) f++;
+      } else if (c === 46) f = 0;
+      else break;
+    }
+    fraction = f < 0 ? 0 : f;
+    return negative ? 0 - m : m;
+  };
+  /** An amount in units of the current scale, raising the scale (and every amount so far) when it has more digits. */
+  const amount = (): number => {
+    const m = number();
+    if (fraction > scale) {
+      const up = 10 ** (fraction - scale);
+      // The day being read has only its first fields so far.
+      for (let i = 0; i < fields.length; i += SEGMENT_FIELDS) for (const f of AMOUNT_FIELDS) if (i + f < fields.length) fields[i + f]! *= up;
+      for (let i = 0; i < ladderPnl.length; i++) ladderPnl[i]! *= up;
+      scale = fraction;
+      return m;
+    }
+    return fraction < scale ? m * 10 ** (scale - fraction) : m;
+  };
+  /** Numbers up to the next ';' (or the day's end), comma-separated, into `list`. */
+  const list = (into: number[], read: () => number) => {
+    while (pos < end) {
+      const c = text.charCodeAt(pos);
+      if (c === 59 || c === 124) break;
+      into.push(read());
+      if (text.charCodeAt(pos) === 44) pos++;
+    }
+    pos++;
+  };
+  while (pos < end) {
+    for (let f = 0; f < SEGMENT_FIELDS; f++) {
+      fields.push(f === F_NET || f === F_MIN || f === F_DRAWDOWN ? amount() : number());
+      pos++;
+    }
+    list(ladderK, number);
+    list(ladderPnl, amount);
+    list(ladderMs, number);
+    ladderStart.push(ladderK.length);
+  }
+  return { days: ladderStart.length - 1, scale, fields, ladderStart, ladderK, ladderPnl, ladderMs };
+}
+
+/**
  * The drawdown (as `drawdownOf`) and the longest runs (as `longestRuns`) of the trades of
- * consecutive days, from their DaySegments in day order, without the trades. Entering a day with
+ * consecutive days, from their DaySegments in day order, without the trades (`mergePackedSegments`).
+ */
+export function mergeDaySegments(
+  segments: readonly DaySegment[],
+): Pick<SequenceAggregates, 'maxConsecutiveWins' | 'maxConsecutiveLosses' | 'drawdown'> | null {
+  return mergePackedSegments(parseDaySegments(segments.map(formatDaySegment).join('|')));
+}
+
+/**
+ * The drawdown (as `drawdownOf`) and the longest runs (as `longestRuns`) of the trades of
+ * consecutive days, from their packed segments in day order. Entering a day with
  * cumulative P&L C and running peak P (D = P − C ≥ 0), the day's trade k is at the peak exactly
  * when it is a ladder entry with s_k ≥ D, and its drawdown is max(D − s_k, max(0, s_1…s_k) − s_k),
  * so the day's largest is max(D − min s, the day's own max drawdown), first reached at minK or
@@ -747,21 +894,20 @@ export function daySegmentOf(trades: readonly { pnl: string; ms: number }[], tol
  * 10^-scale units in float64 while all of them stay below 2^51; null otherwise (the caller then
  * reads the trades).
  */
-export function mergeDaySegments(
-  segments: readonly DaySegment[],
+export function mergePackedSegments(
+  packed: PackedSegments,
 ): Pick<SequenceAggregates, 'maxConsecutiveWins' | 'maxConsecutiveLosses' | 'drawdown'> | null {
-  let scale = 0;
+  const { days, scale, fields: v, ladderStart, ladderK, ladderPnl, ladderMs } = packed;
+  const factor = 10 ** scale;
   let bound = 0;
   let widest = 0;
-  for (const g of segments) {
-    scale = Math.max(scale, fractionDigits(g.netPnl), fractionDigits(g.minPrefix), fractionDigits(g.maxDrawdown));
-    for (const e of g.ladder) scale = Math.max(scale, fractionDigits(e.pnl));
-    bound += Math.abs(Number(g.netPnl));
-    widest = Math.max(widest, Math.abs(Number(g.minPrefix)) + Math.abs(Number(g.maxDrawdown)) + Math.abs(Number(g.ladder.at(-1)?.pnl ?? 0)));
+  for (let i = 0; i < days; i++) {
+    const at = i * SEGMENT_FIELDS;
+    bound += Math.abs(v[at + F_NET]!);
+    const last = ladderStart[i + 1]!;
+    widest = Math.max(widest, Math.abs(v[at + F_MIN]!) + Math.abs(v[at + F_DRAWDOWN]!) + (last > ladderStart[i]! ? Math.abs(ladderPnl[last - 1]!) : 0));
   }
-  const factor = 10 ** scale;
-  if (!(scale <= 15 && 4 * (bound + widest + 1) * factor < 2 ** 51)) return null;
-  const units = (v: string) => Math.round(Number(v) * factor);
+  if (!(scale <= 15 && 4 * (bound + widest + factor) < 2 ** 51)) return null;
 
   let cum = 0;
   let peak = 0;
@@ -771,7 +917,7 @@ export function mergeDaySegments(
   let best = { amount: 0, peakMs: null as number | null, troughIndex: -1, troughMs: 0, recoveredMs: null as number | null };
   let longestMs = -1;
   let underwater: DrawdownAggregates['underwater'] = null;
-  const firstMs = segments[0]?.firstMs ?? 0;
+  const firstMs = days > 0 ? v[F_FIRST_MS]! : 0;
   const consider = (fromMs: number, toMs: number, recovered: boolean) => {
     const span = toMs - fromMs;
     if (span > longestMs) {
@@ -781,56 +927,61 @@ export function mergeDaySegments(
   };
   let maxWins = 0;
   let maxLosses = 0;
-  let runKind: Outcome = 0;
+  let runKind = 0;
   let run = 0;
-  const record = (kind: Outcome, length: number) => {
+  const record = (kind: number, length: number) => {
     if (kind === 1) maxWins = Math.max(maxWins, length);
     if (kind === -1) maxLosses = Math.max(maxLosses, length);
   };
 
-  for (const g of segments) {
+  for (let i = 0; i < days; i++) {
+    const at = i * SEGMENT_FIELDS;
     const d = peak - cum;
-    const ladder = g.ladder;
+    const first = ladderStart[i]!;
+    const last = ladderStart[i + 1]!;
     // The day's trades at the peak are the ladder's tail from `start` (its values never decrease); most days
-    // of a long history have none, and their ladder values are never converted.
-    let start = ladder.length;
-    while (start > 0 && units(ladder[start - 1]!.pnl) >= d) start--;
-    const fromMin = d - units(g.minPrefix);
-    const inside = units(g.maxDrawdown);
+    // of a long history have none.
+    let start = last;
+    while (start > first && ladderPnl[start - 1]! >= d) start--;
+    const fromMin = d - v[at + F_MIN]!;
+    const inside = v[at + F_DRAWDOWN]!;
     const amount = Math.max(fromMin, inside);
     if (amount > best.amount) {
-      const k = Math.min(fromMin === amount ? g.minK : Infinity, inside === amount ? g.drawdownK : Infinity);
+      const minK = v[at + F_MIN_K]!;
+      const k = Math.min(fromMin === amount ? minK : Infinity, inside === amount ? v[at + F_DRAWDOWN_K]! : Infinity);
       let peakMs = lastAtPeakMs;
-      for (let i = start; i < ladder.length && ladder[i]!.k < k; i++) peakMs = ladder[i]!.ms;
-      best = { amount, peakMs, troughIndex: offset + k - 1, troughMs: k === g.minK ? g.minMs : g.drawdownMs, recoveredMs: null };
+      for (let e = start; e < last && ladderK[e]! < k; e++) peakMs = ladderMs[e]!;
+      best = { amount, peakMs, troughIndex: offset + k - 1, troughMs: k === minK ? v[at + F_MIN_MS]! : v[at + F_DRAWDOWN_MS]!, recoveredMs: null };
     }
-    for (let i = start; i < ladder.length; i++) {
-      const e = ladder[i]!;
-      const index = offset + e.k - 1;
-      if (index - lastAtPeak > 1) consider(lastAtPeakMs ?? firstMs, e.ms, true);
-      if (best.troughIndex >= 0 && best.recoveredMs === null && index > best.troughIndex) best.recoveredMs = e.ms;
+    for (let e = start; e < last; e++) {
+      const index = offset + ladderK[e]! - 1;
+      const ms = ladderMs[e]!;
+      if (index - lastAtPeak > 1) consider(lastAtPeakMs ?? firstMs, ms, true);
+      if (best.troughIndex >= 0 && best.recoveredMs === null && index > best.troughIndex) best.recoveredMs = ms;
       lastAtPeak = index;
-      lastAtPeakMs = e.ms;
+      lastAtPeakMs = ms;
     }
     // A tail reaches above the peak only if it exists (a ladder value below d stays below the peak).
-    if (start < ladder.length) peak = Math.max(peak, cum + units(ladder.at(-1)!.pnl));
-    cum += units(g.netPnl);
-    offset += g.tradeCount;
+    if (start < last) peak = Math.max(peak, cum + ladderPnl[last - 1]!);
+    cum += v[at + F_NET]!;
+    const count = v[at + F_COUNT]!;
+    offset += count;
 
-    if (g.leadOutcome !== 0 && g.leadRun === g.tradeCount) {
-      run = g.leadOutcome === runKind ? run + g.tradeCount : g.tradeCount;
-      runKind = g.leadOutcome;
+    const lead = v[at + F_LEAD]!;
+    const leadRun = v[at + F_LEAD_RUN]!;
+    if (lead !== 0 && leadRun === count) {
+      run = lead === runKind ? run + count : count;
+      runKind = lead;
       record(runKind, run);
     } else {
-      if (g.leadOutcome !== 0 && g.leadOutcome === runKind) record(runKind, run + g.leadRun);
-      record(1, g.maxWinRun);
-      record(-1, g.maxLossRun);
-      runKind = g.trailOutcome;
-      run = g.trailRun;
+      if (lead !== 0 && lead === runKind) record(runKind, run + leadRun);
+      record(1, v[at + F_MAX_WIN_RUN]!);
+      record(-1, v[at + F_MAX_LOSS_RUN]!);
+      runKind = v[at + F_TRAIL]!;
+      run = v[at + F_TRAIL_RUN]!;
     }
   }
-  const lastMs = segments.at(-1)?.lastMs;
-  if (lastMs !== undefined && lastAtPeak < offset - 1) consider(lastAtPeakMs ?? firstMs, lastMs, false);
+  if (days > 0 && lastAtPeak < offset - 1) consider(lastAtPeakMs ?? firstMs, v[(days - 1) * SEGMENT_FIELDS + F_LAST_MS]!, false);
   return {
     maxConsecutiveWins: maxWins,
     maxConsecutiveLosses: maxLosses,

@@ -6,8 +6,8 @@ import { timeRange } from '../executions/executions.repository.js';
 import type { TradeFilters } from '../trades/trades.repository.js';
 import type { SequenceSlice } from '../trades/trades.repository.js';
 import { AGGREGATE_COLUMNS, SEQUENCE_TABLES, dailyGroups, tradeFilterConditions } from '../trades/trades.repository.js';
-import type { BreakdownDimension, DaySegment, Outcome, SummaryAggregates } from './analytics.domain.js';
-import { BOOTSTRAP_MAX_TRADES, HOLD_TIME_BUCKETS, mergeDaySegments, sequenceAggregates } from './analytics.domain.js';
+import type { BreakdownDimension, PackedSegments, SummaryAggregates } from './analytics.domain.js';
+import { BOOTSTRAP_MAX_TRADES, HOLD_TIME_BUCKETS, mergePackedSegments, parseDaySegments, sequenceAggregates } from './analytics.domain.js';
 
 /** The user's settings that analytics depend on, read with the data generation in one primary-key lookup. */
 export interface UserState {
@@ -154,48 +154,27 @@ function dayRowsWhere(scope: Scope, slice: SequenceSlice): SQL {
 }
 
 /**
- * The slice's per-day sequence rows of the requested days in day order, as one text (a row is far
- * cheaper to transfer and parse than 1,000s): days separated by '|', fields by ';' in the order
- * `daySegmentsOf` reads, the ladder as three comma-separated lists. The rows come in day order
- * from the primary key into a plain string_agg: an ORDER BY inside the aggregate sorted the
- * concatenated texts (5 MB at 1M trades), spilling to temp files, and cost about twice the rest.
+ * The slice's per-day sequence rows of the requested days in day order, as one text: each row's
+ * stored `segment` and `segment_ladder` (formatted when the row was written) joined by ';', days
+ * separated by '|' (`parseDaySegments`). The rows come in day order from the subquery into a plain
+ * string_agg: an ORDER BY inside the aggregate sorted the concatenated texts, spilling to temp files.
+ *
+ * With `tails`, a day's ladder is sent only when some of its trades are at the running peak: the
+ * merge uses only ladder entries s_k ≥ D = P − C (cumulative P&L C and running peak P entering the
+ * day), and none when the day's largest s_k (its last ladder entry) is below D. C and P come from
+ * window functions over the day rows (P = max(0, C + that largest s_k of every earlier day)), so
+ * most ladders of a long history (and most of the text: 4.7 MB at 1M trades) never leave the
+ * database; the others stay whole (the merge finds their tails).
  */
-function daySegmentsQuery(scope: Scope, slice: SequenceSlice): SQL {
+function daySegmentsQuery(scope: Scope, slice: SequenceSlice, tails: boolean): SQL {
+  const rows = sql`select day, segment, segment_ladder, net_pnl, ladder_pnl from ${SEQUENCE_TABLES[slice]} where ${dayRowsWhere(scope, slice)} order by day`;
+  if (!tails) return sql`select string_agg(segment || ';' || segment_ladder, '|') as days from (${rows}) t`;
+  const before = sql.raw('(order by day rows between unbounded preceding and 1 preceding)');
   return sql`
-    select string_agg(concat_ws(';', trade_count, net_pnl, first_us, last_us, min_prefix, min_k, min_us, max_drawdown, drawdown_k, drawdown_us,
-             lead_outcome, lead_run, trail_outcome, trail_run, max_win_run, max_loss_run,
-             array_to_string(ladder_k, ','), array_to_string(ladder_pnl, ','), array_to_string(ladder_us, ',')),
-           '|') as days
-    from (select * from ${SEQUENCE_TABLES[slice]} where ${dayRowsWhere(scope, slice)} order by day) t`;
-}
-
-/** The DaySegments of daySegmentsQuery's answer. */
-function daySegmentsOf(row: Record<string, unknown> | undefined): DaySegment[] {
-  return splitList(row?.days, '|').map((day) => {
-    const v = day.split(';');
-    const ks = splitList(v[16]);
-    const pnls = splitList(v[17]);
-    const times = splitList(v[18]);
-    return {
-      tradeCount: Number(v[0]),
-      netPnl: v[1]!,
-      firstMs: microsToMs(v[2]!),
-      lastMs: microsToMs(v[3]!),
-      minPrefix: v[4]!,
-      minK: Number(v[5]),
-      minMs: microsToMs(v[6]!),
-      maxDrawdown: v[7]!,
-      drawdownK: Number(v[8]),
-      drawdownMs: microsToMs(v[9]!),
-      leadOutcome: Number(v[10]) as Outcome,
-      leadRun: Number(v[11]),
-      trailOutcome: Number(v[12]) as Outcome,
-      trailRun: Number(v[13]),
-      maxWinRun: Number(v[14]),
-      maxLossRun: Number(v[15]),
-      ladder: ks.map((k, i) => ({ k: Number(k), pnl: pnls[i]!, ms: microsToMs(times[i]!) })),
-    };
-  });
+    select string_agg(case when top >= d then segment || ';' || segment_ladder else segment || ';;;' end, '|') as days
+    from (select segment, segment_ladder, top, greatest(0::numeric, max(c + top) over ${before}) - c as d
+          from (select day, segment, segment_ladder, ladder_pnl[cardinality(ladder_pnl)] as top, coalesce(sum(net_pnl) over ${before}, 0) as c
+                from (${rows}) r) s) p`;
 }
 
 export function createAnalyticsRepository(db: Db) {
@@ -271,10 +250,14 @@ export function createAnalyticsRepository(db: Db) {
     return sql`select ${AGGREGATE_COLUMNS} from ${dailyAggregates} where ${sql.join(conditions, sql` and `)}`;
   }
 
-  /** The stored per-day sequences of the filtered days (of the request's slice), in day order; null unless `from` is a slice. */
-  async function segmentsFrom(scope: Scope, from: Source, tx: Executor): Promise<DaySegment[] | null> {
+  /**
+   * The stored per-day sequences of the filtered days (of the request's slice), in day order; null
+   * unless `from` is a slice. With `tails`, only the ladders the merge can use (daySegmentsQuery).
+   */
+  async function segmentsFrom(scope: Scope, from: Source, tx: Executor, tails: boolean): Promise<PackedSegments | null> {
     if (!isSlice(from)) return null;
-    return daySegmentsOf(rowsOf<Record<string, unknown>>(await tx.execute(daySegmentsQuery(scope, from)))[0]);
+    const row = rowsOf<{ days: string | null }>(await tx.execute(daySegmentsQuery(scope, from, tails)))[0];
+    return parseDaySegments(row?.days ?? '');
   }
 
   const stateColumns = { generation: users.dataGeneration, timezone: users.timezone, breakevenTolerance: users.breakevenTolerance };
@@ -346,13 +329,13 @@ export function createAnalyticsRepository(db: Db) {
               where ${where(scope, [sql`(${trades.initialRisk} is not null or ${trades.stopPrice} is not null)`])}) t`;
       const [sumsResult, rResult, segments] =
         tx === db
-          ? await Promise.all([tx.execute(sumsQuery), tx.execute(rQuery), segmentsFrom(scope, from, tx)])
-          : [await tx.execute(sumsQuery), await tx.execute(rQuery), await segmentsFrom(scope, from, tx)];
+          ? await Promise.all([tx.execute(sumsQuery), tx.execute(rQuery), segmentsFrom(scope, from, tx, true)])
+          : [await tx.execute(sumsQuery), await tx.execute(rQuery), await segmentsFrom(scope, from, tx, true)];
       const r = rowsOf<Record<string, unknown>>(sumsResult)[0]!;
       const q = rowsOf<Record<string, unknown>>(rResult)[0]!;
       const n = Number(r.n);
       const bootstrap = n > 0 && n <= BOOTSTRAP_MAX_TRADES;
-      let ordered = segments === null ? null : mergeDaySegments(segments);
+      let ordered = segments === null ? null : mergePackedSegments(segments);
       let sample: { pnl: Float64Array; wins: Uint8Array } | null = null;
       if (ordered === null || bootstrap) {
         // The trades in order: for the sequence without fresh day rows, and for the bootstrap sample. One sorted input
@@ -405,8 +388,8 @@ export function createAnalyticsRepository(db: Db) {
     },
 
     /** The stored per-day sequences of the filtered days, in day order; null when they cannot answer these filters or are not fresh. */
-    async daySegments(scope: Scope, tx: Executor = db): Promise<DaySegment[] | null> {
-      return segmentsFrom(scope, await source(scope, tx), tx);
+    async daySegments(scope: Scope, tx: Executor = db): Promise<PackedSegments | null> {
+      return segmentsFrom(scope, await source(scope, tx), tx, false);
     },
 
     /** Per group: counts, sums, the R mean and the sample for its confidence interval. */

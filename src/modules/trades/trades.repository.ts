@@ -287,33 +287,32 @@ export const SEQUENCE_TABLES = { day: dailySequences, account: dailyAccountSeque
 /** The key columns of each slice's rows, between user_id and day. */
 const SLICE_KEYS: Record<SequenceSlice, string[]> = { day: [], account: ['account_id'], symbol: ['symbol'] };
 
+/** The per-day sequence columns after the sums, before the segment texts (the schema documents each). */
+const SEQUENCE_FIELDS = [
+  'first_us',
+  'last_us',
+  'min_prefix',
+  'min_k',
+  'min_us',
+  'max_drawdown',
+  'drawdown_k',
+  'drawdown_us',
+  'ladder_k',
+  'ladder_pnl',
+  'ladder_us',
+  'lead_outcome',
+  'lead_run',
+  'trail_outcome',
+  'trail_run',
+  'max_win_run',
+  'max_loss_run',
+];
+
+/** A slice's columns but the segment texts, in the order `daySequences` selects them. */
+const sequenceFields = (slice: SequenceSlice) => ['user_id', ...SLICE_KEYS[slice], 'day', ...SUM_COLUMNS, ...SEQUENCE_FIELDS].join(', ');
+
 /** A slice's columns, in the order `daySequences` selects them. */
-export const sequenceColumns = (slice: SequenceSlice) =>
-  sql.raw(
-    [
-      'user_id',
-      ...SLICE_KEYS[slice],
-      'day',
-      ...SUM_COLUMNS,
-      'first_us',
-      'last_us',
-      'min_prefix',
-      'min_k',
-      'min_us',
-      'max_drawdown',
-      'drawdown_k',
-      'drawdown_us',
-      'ladder_k',
-      'ladder_pnl',
-      'ladder_us',
-      'lead_outcome',
-      'lead_run',
-      'trail_outcome',
-      'trail_run',
-      'max_win_run',
-      'max_loss_run',
-    ].join(', '),
-  );
+export const sequenceColumns = (slice: SequenceSlice) => sql.raw(`${sequenceFields(slice)}, segment, segment_ladder`);
 
 /**
  * The closed trades matching `where` per (user, local day), or per (user, account, day) or
@@ -321,22 +320,31 @@ export const sequenceColumns = (slice: SequenceSlice) =>
  * id), the summary of their sequence, as rows of the slice's table (`sequenceColumns` order; the
  * schema documents each column). Window functions per day: k and the prefix sum s_k, the running
  * maximum r_k−1 = max(0, s_1 … s_k−1) before each trade, and the run each trade belongs to (gaps
- * and islands: k minus its number among the day's trades of the same outcome). `from`,
- * `timezone` and `tolerance` as in `dailyGroups`.
+ * and islands: k minus its number among the day's trades of the same outcome). The last two
+ * columns are the summary's texts of the others (`segment`, `segment_ladder`: `formatDaySegment`'s
+ * format, times in milliseconds). `from`, `timezone` and `tolerance` as in `dailyGroups`.
  */
 export function daySequences(options: { slice: SequenceSlice; from?: SQL; where: SQL; timezone: SQL; tolerance: SQL }): SQL {
   const from = options.from ?? sql`${trades}`;
   const part = sql.raw(['user_id', ...SLICE_KEYS[options.slice], 'day'].join(', '));
+  const ms = (us: string) => `floor(${us} / 1000.0)::bigint`;
   return sql`
-    select ${part}, ${DAY_SUMS}, min(us), max(us),
-           min(s), min(k) filter (where s = min_s)::int, min(us) filter (where s = min_s),
-           max(dd), min(k) filter (where dd = max_dd)::int, min(us) filter (where dd = max_dd),
-           coalesce(array_agg(k order by k) filter (where s >= r_prev), '{}')::int[],
-           coalesce(array_agg(s order by k) filter (where s >= r_prev), '{}')::numeric[],
-           coalesce(array_agg(us order by k) filter (where s >= r_prev), '{}')::bigint[],
-           min(o) filter (where k = 1)::smallint, coalesce(min(run) filter (where k = 1 and o <> 0), 0)::int,
-           min(o) filter (where k = n)::smallint, coalesce(min(run) filter (where k = n and o <> 0), 0)::int,
-           coalesce(max(run) filter (where o = 1), 0)::int, coalesce(max(run) filter (where o = -1), 0)::int
+    select ${sql.raw(sequenceFields(options.slice))}, concat_ws(';', trade_count, net_pnl, ${sql.raw(ms('first_us'))}, ${sql.raw(ms('last_us'))}, min_prefix, min_k, ${sql.raw(ms('min_us'))},
+             max_drawdown, drawdown_k, ${sql.raw(ms('drawdown_us'))}, lead_outcome, lead_run, trail_outcome, trail_run, max_win_run, max_loss_run) as segment,
+           concat_ws(';', ladder_k_text, ladder_pnl_text, ladder_ms_text) as segment_ladder
+    from (
+    select ${part}, ${DAY_SUMS}, min(us) as first_us, max(us) as last_us,
+           min(s) as min_prefix, min(k) filter (where s = min_s)::int as min_k, min(us) filter (where s = min_s) as min_us,
+           max(dd) as max_drawdown, min(k) filter (where dd = max_dd)::int as drawdown_k, min(us) filter (where dd = max_dd) as drawdown_us,
+           coalesce(array_agg(k order by k) filter (where s >= r_prev), '{}')::int[] as ladder_k,
+           coalesce(array_agg(s order by k) filter (where s >= r_prev), '{}')::numeric[] as ladder_pnl,
+           coalesce(array_agg(us order by k) filter (where s >= r_prev), '{}')::bigint[] as ladder_us,
+           min(o) filter (where k = 1)::smallint as lead_outcome, coalesce(min(run) filter (where k = 1 and o <> 0), 0)::int as lead_run,
+           min(o) filter (where k = n)::smallint as trail_outcome, coalesce(min(run) filter (where k = n and o <> 0), 0)::int as trail_run,
+           coalesce(max(run) filter (where o = 1), 0)::int as max_win_run, coalesce(max(run) filter (where o = -1), 0)::int as max_loss_run,
+           coalesce(string_agg(k::text, ',' order by k) filter (where s >= r_prev), '') as ladder_k_text,
+           coalesce(string_agg(s::text, ',' order by k) filter (where s >= r_prev), '') as ladder_pnl_text,
+           coalesce(string_agg(${sql.raw(ms('us'))}::text, ',' order by k) filter (where s >= r_prev), '') as ladder_ms_text
     from (
       select c.*, min(s) over d as min_s, max(dd) over d as max_dd
       from (
@@ -363,7 +371,8 @@ export function daySequences(options: { slice: SequenceSlice; from?: SQL; where:
       ) c
       window d as (partition by ${part})
     ) q
-    group by ${part}`;
+    group by ${part}
+    ) g`;
 }
 
 const SLICES: readonly SequenceSlice[] = ['day', 'account', 'symbol'];

@@ -18,7 +18,10 @@ import {
   parseSample,
   percentile,
   daySegmentOf,
+  formatDaySegment,
   mergeDaySegments,
+  mergePackedSegments,
+  parseDaySegments,
   sequenceAggregates,
   summarizeTrades,
 } from '../../../src/modules/analytics/analytics.domain.js';
@@ -316,6 +319,56 @@ describe('day segments (daily_sequences)', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('merge the same without the ladders of days that have no trade at the running peak (what the summary reads)', () => {
+    fc.assert(
+      fc.property(tradesArb, fc.constantFrom('0', '0.5', '1.25'), (specs, tolerance) => {
+        let ms = Date.UTC(2025, 0, 1);
+        const days: { pnl: string; ms: number }[][] = [];
+        for (const [i, s] of specs.entries()) {
+          ms += s.gap * 60_000;
+          if (i === 0 || s.newDay) days.push([]);
+          days.at(-1)!.push({ pnl: s.pnl, ms });
+        }
+        const segments = days.map((d) => daySegmentOf(d, tolerance));
+        // As daySegmentsQuery: D = P − C entering each day, with P = max(0, C + the largest s_k of every earlier day).
+        let cum = toDecimal('0');
+        let peak = toDecimal('0');
+        const trimmed = segments.map((g) => {
+          const top = g.ladder.at(-1);
+          const keep = top !== undefined && toDecimal(top.pnl).gte(peak.minus(cum));
+          if (top !== undefined && cum.plus(top.pnl).gt(peak)) peak = cum.plus(top.pnl);
+          cum = cum.plus(g.netPnl);
+          return keep ? g : { ...g, ladder: [] };
+        });
+        const text = trimmed.map(formatDaySegment).join('|');
+        expect(mergePackedSegments(parseDaySegments(text))).toEqual(mergeDaySegments(segments));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('pack segment texts into integer units of the most fraction digits present', () => {
+    const text = ['2;-1.5;1000;2000;-1.5;2;2000;1.5;2;2000;-1;2;-1;2;0;2;;;', '1;0.125;3000;3000;0;1;3000;0;1;3000;1;1;1;1;1;0;1;0.125;3000'].join('|');
+    const packed = parseDaySegments(text);
+    expect(packed).toEqual({
+      days: 2,
+      scale: 3,
+      fields: [2, -1500, 1000, 2000, -1500, 2, 2000, 1500, 2, 2000, -1, 2, -1, 2, 0, 2, 1, 125, 3000, 3000, 0, 1, 3000, 0, 1, 3000, 1, 1, 1, 1, 1, 0],
+      ladderStart: [0, 0, 1],
+      ladderK: [1],
+      ladderPnl: [125],
+      ladderMs: [3000],
+    });
+    expect(parseDaySegments('')).toEqual({ days: 0, scale: 0, fields: [], ladderStart: [0], ladderK: [], ladderPnl: [], ladderMs: [] });
+    expect(mergePackedSegments(packed)!.drawdown).toEqual({
+      amount: '1.5',
+      peakAt: null,
+      troughAt: new Date(2000),
+      recoveredAt: null,
+      underwater: { seconds: 2, from: new Date(1000), to: new Date(3000), recovered: false },
+    });
   });
 
   it('summarise one day as documented', () => {
