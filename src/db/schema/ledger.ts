@@ -127,7 +127,7 @@ export const playbookRules = pgTable(
 export const trades = pgTable(
   'trades',
   {
-    /** Time-ordered like executions.id. */
+    /** Time-ordered like executions.id: the rebuild makes it (uuidV7, src/lib/ids.ts, the same layout as this default). */
     id: uuid('id').primaryKey().default(sql`uuid_v7()`),
     userId: uuid('user_id')
       .notNull()

@@ -8,6 +8,8 @@ import type { ListSettings, ListedTrade, TradeListQuery } from './trades.list-st
 import { listStatement, listedTrade } from './trades.list-statement.js';
 import type { SortField } from './trades.schemas.js';
 import { userDataChanged } from '../../platform/db/data-changes.js';
+import { uuidV7 } from '../../lib/ids.js';
+import type { TradeFill } from './trades.domain.js';
 
 export interface InstrumentRef {
   accountId: string;
@@ -465,10 +467,6 @@ export async function repairDailySequences(tx: Executor, userId: string): Promis
   );
 }
 
-/**
- * What syncTrades did: the id of each derived row by its first execution, the ids it created,
- * updated and deleted, and the aggregate places of the closed trades it changed.
- */
 /** A stored trade as a rebuild compares it: its id, fingerprint and place in the daily aggregates. */
 export interface StoredTrade {
   id: string;
@@ -483,12 +481,69 @@ export interface StoredTrade {
 /** Stored trades by first execution id. */
 export type StoredTrades = Map<string, StoredTrade>;
 
+/** What syncTrades did: the ids it created, updated and deleted, and the aggregate places of the closed trades it changed. */
 export interface SyncedTrades {
-  idByFirst: Map<string, string>;
   created: string[];
   updated: string[];
   deleted: string[];
   touched: AggregateKey[];
+}
+
+const DERIVED = sql.raw(DERIVED_COLUMNS.join(', '));
+
+/** The derived columns of `rows` as typed array parameters, in DERIVED_COLUMNS order, for `unnest(…) as w(…, ${DERIVED})`. */
+function derivedArrays(rows: readonly DerivedTradeRow[]): SQL {
+  const col = <K extends keyof DerivedTradeRow>(key: K) => sql.param(rows.map((r) => r[key]));
+  return sql`${col('account_id')}::uuid[], ${col('instrument_key')}::text[], ${col('symbol')}::text[],
+    ${col('asset_class')}::text[], ${col('side')}::text[], ${col('status')}::text[], ${col('opened_at')}::timestamptz[],
+    ${col('closed_at')}::timestamptz[], ${col('quantity')}::numeric[], ${col('open_quantity')}::numeric[], ${col('avg_entry')}::numeric[],
+    ${col('avg_exit')}::numeric[], ${col('gross_pnl')}::numeric[], ${col('fees')}::numeric[], ${col('net_pnl')}::numeric[],
+    ${col('cost_basis')}::numeric[], ${col('hold_seconds')}::bigint[], ${col('multiplier')}::numeric[], ${col('currency')}::text[],
+    ${col('first_execution_id')}::uuid[], ${col('execution_count')}::int[], ${col('derived_hash')}::text[]`;
+}
+
+/** The fill links of these trades as columns. */
+function linkColumns(trades: readonly { tradeId: string; fills: readonly TradeFill[] }[]): LinkColumns {
+  const links: LinkColumns = { tradeIds: [], executionIds: [], quantities: [], fees: [], roles: [] };
+  for (const { tradeId, fills } of trades) {
+    for (const fill of fills) {
+      links.tradeIds.push(tradeId);
+      links.executionIds.push(fill.executionId);
+      links.quantities.push(fill.quantity);
+      links.fees.push(fill.fees);
+      links.roles.push(fill.role);
+    }
+  }
+  return links;
+}
+
+/**
+ * Makes the fill links of these (rewritten) trades equal to `links` in one statement: deletes
+ * the links of `tradeIds` that are not wanted, inserts missing ones, and updates those whose share differs.
+ */
+async function syncLinks(tx: Tx, tradeIds: readonly string[], links: LinkColumns): Promise<void> {
+  await tx.execute(sql`
+    with w as (
+      select * from unnest(${sql.param(links.tradeIds)}::uuid[], ${sql.param(links.executionIds)}::uuid[],
+        ${sql.param(links.quantities)}::numeric[], ${sql.param(links.fees)}::numeric[], ${sql.param(links.roles)}::text[])
+      as w(trade_id, execution_id, quantity, fees, role)
+    ),
+    stored as (
+      -- One primary-key probe per trade (OFFSET 0 keeps the lateral subquery from being
+      -- flattened into a join the planner could answer with a scan of the whole table).
+      select te.* from unnest(${sql.param(tradeIds)}::uuid[]) as k(id)
+      cross join lateral (
+        select x.ctid as row_id, x.trade_id, x.execution_id, x.quantity, x.fees, x.role
+        from ${tradeExecutions} x where x.trade_id = k.id offset 0
+      ) te
+    ),
+    removed as (
+      delete from ${tradeExecutions} te
+      where te.ctid = any(array(select row_id from stored where (trade_id, execution_id) not in (select trade_id, execution_id from w)))
+    )
+    insert into ${tradeExecutions} (trade_id, execution_id, quantity, fees, role)
+    select * from (select trade_id, execution_id, quantity, fees, role from w except select trade_id, execution_id, quantity, fees, role from stored) d
+    on conflict (trade_id, execution_id) do update set quantity = excluded.quantity, fees = excluded.fees, role = excluded.role`);
 }
 
 export function createTradesRepository(db: Db) {
@@ -573,32 +628,42 @@ export function createTradesRepository(db: Db) {
 
     /**
      * Makes the stored trades of some instruments (`stored`: their storedTrades read, taken in
-     * this transaction after the instruments were locked; consumed) equal to `rows`, keyed by first execution:
-     * deletes the trades whose first execution no longer opens a trade (their fill, tag and
-     * rule-check links go with them), inserts new ones, and rewrites the derived columns (never
-     * the annotation columns) of those whose fingerprint (`derived_hash`: derived columns and
-     * fills) differs from the stored one. Unchanged rows are not written or locked, so their
-     * updated_at stays. Writes only what changed. Answers the id of every row of `rows`, the ids created, rewritten and deleted (for
-     * real-time events), which rows were written (their links need syncing), and where the
-     * closed trades it deleted, inserted or changed sit in the daily aggregates, before and after
-     * the change (`touched`, for refreshDailyAggregates).
+     * this transaction after the instruments were locked; consumed) and their fill links equal to
+     * `rows` and `fills` (fills[i] are rows[i]'s), keyed by first execution: deletes the trades
+     * whose first execution no longer opens a trade (their fill, tag and rule-check links go with
+     * them), inserts the new ones with their links (ids made here, so one plain insert of both
+     * and nothing read back), and rewrites the derived columns (never the annotation columns) and
+     * the links of those whose fingerprint (`derived_hash`: derived columns and fills) differs
+     * from the stored one. Unchanged rows are not written or locked, so their updated_at stays.
+     * A new row cannot collide with a stored trade: every trade of these instruments is in
+     * `stored`, and the caller holds their locks. Answers the ids created, rewritten and deleted
+     * (for real-time events), and where the closed trades it
+     * deleted, inserted or changed sit in the daily aggregates, before and after the change
+     * (`touched`, for refreshDailyAggregates).
      */
-    async syncTrades(userId: string, rows: readonly DerivedTradeRow[], stored: StoredTrades, tx: Tx): Promise<SyncedTrades> {
-      const synced: SyncedTrades = { idByFirst: new Map(), created: [], updated: [], deleted: [], touched: [] };
+    async syncTrades(userId: string, rows: readonly DerivedTradeRow[], fills: readonly (readonly TradeFill[])[], stored: StoredTrades, tx: Tx): Promise<SyncedTrades> {
+      const synced: SyncedTrades = { created: [], updated: [], deleted: [], touched: [] };
+      const ids: string[] = [];
       const placeOf = (r: { account_id: string; symbol: string; closed_at: string | null }): AggregateKey => ({ accountId: r.account_id, symbol: r.symbol, closedAt: String(r.closed_at) });
 
-      const changed: DerivedTradeRow[] = [];
-      for (const row of rows) {
+      const added: number[] = [];
+      const changed: number[] = [];
+      rows.forEach((row, i) => {
         const old = stored.get(row.first_execution_id);
-        if (old !== undefined) {
+        if (old === undefined) {
+          ids[i] = uuidV7();
+          synced.created.push(ids[i]);
+          added.push(i);
+        } else {
           stored.delete(row.first_execution_id);
-          synced.idByFirst.set(row.first_execution_id, old.id);
-          if (old.derived_hash === row.derived_hash) continue;
+          ids[i] = old.id;
+          if (old.derived_hash === row.derived_hash) return;
           if (old.status === 'closed') synced.touched.push(placeOf(old));
+          synced.updated.push(old.id);
+          changed.push(i);
         }
-        changed.push(row);
         if (row.status === 'closed') synced.touched.push(placeOf(row));
-      }
+      });
       // What is left of the stored rows opens no trade any more.
       const stale = [...stored.values()];
       if (stale.length > 0) {
@@ -608,30 +673,30 @@ export function createTradesRepository(db: Db) {
           if (r.status === 'closed') synced.touched.push(placeOf(r));
         }
       }
-      if (changed.length === 0) return synced;
-
-      const col = <K extends keyof DerivedTradeRow>(key: K) => sql.param(changed.map((r) => r[key]));
-      const derived = sql.raw(DERIVED_COLUMNS.join(', '));
-      const written = await tx.execute(sql`
-        insert into ${trades} (user_id, ${derived})
-        select ${userId}::uuid, w.* from unnest(${col('account_id')}::uuid[], ${col('instrument_key')}::text[], ${col('symbol')}::text[],
-          ${col('asset_class')}::text[], ${col('side')}::text[], ${col('status')}::text[], ${col('opened_at')}::timestamptz[],
-          ${col('closed_at')}::timestamptz[], ${col('quantity')}::numeric[], ${col('open_quantity')}::numeric[], ${col('avg_entry')}::numeric[],
-          ${col('avg_exit')}::numeric[], ${col('gross_pnl')}::numeric[], ${col('fees')}::numeric[], ${col('net_pnl')}::numeric[],
-          ${col('cost_basis')}::numeric[], ${col('hold_seconds')}::bigint[], ${col('multiplier')}::numeric[], ${col('currency')}::text[],
-          ${col('first_execution_id')}::uuid[], ${col('execution_count')}::int[], ${col('derived_hash')}::text[]) as w(${derived})
-        on conflict (first_execution_id) do update set
-          symbol = excluded.symbol, asset_class = excluded.asset_class, side = excluded.side, status = excluded.status,
-          opened_at = excluded.opened_at, closed_at = excluded.closed_at, quantity = excluded.quantity,
-          open_quantity = excluded.open_quantity, avg_entry = excluded.avg_entry, avg_exit = excluded.avg_exit,
-          gross_pnl = excluded.gross_pnl, fees = excluded.fees, net_pnl = excluded.net_pnl, cost_basis = excluded.cost_basis,
-          hold_seconds = excluded.hold_seconds, multiplier = excluded.multiplier, currency = excluded.currency,
-          execution_count = excluded.execution_count, derived_hash = excluded.derived_hash, updated_at = now()
-        -- xmax is 0 on a row this statement inserted, set on one it updated.
-        returning id::text as id, first_execution_id::text as first_execution_id, (xmax = 0) as inserted`);
-      for (const r of rowsOf<{ id: string; first_execution_id: string; inserted: boolean }>(written)) {
-        synced.idByFirst.set(r.first_execution_id, r.id);
-        synced[r.inserted ? 'created' : 'updated'].push(r.id);
+      const linksOf = (indexes: readonly number[]) => linkColumns(indexes.map((i) => ({ tradeId: ids[i]!, fills: fills[i]! })));
+      if (added.length > 0) {
+        const links = linksOf(added);
+        await tx.execute(sql`
+          with inserted as (
+            insert into ${trades} (user_id, id, ${DERIVED})
+            select ${userId}::uuid, w.* from unnest(${sql.param(added.map((i) => ids[i]!))}::uuid[], ${derivedArrays(added.map((i) => rows[i]!))}) as w(id, ${DERIVED})
+          )
+          insert into ${tradeExecutions} (trade_id, execution_id, quantity, fees, role)
+          select * from unnest(${sql.param(links.tradeIds)}::uuid[], ${sql.param(links.executionIds)}::uuid[],
+            ${sql.param(links.quantities)}::numeric[], ${sql.param(links.fees)}::numeric[], ${sql.param(links.roles)}::text[])`);
+      }
+      if (changed.length > 0) {
+        await tx.execute(sql`
+          update ${trades} t set
+            symbol = w.symbol, asset_class = w.asset_class, side = w.side, status = w.status,
+            opened_at = w.opened_at, closed_at = w.closed_at, quantity = w.quantity,
+            open_quantity = w.open_quantity, avg_entry = w.avg_entry, avg_exit = w.avg_exit,
+            gross_pnl = w.gross_pnl, fees = w.fees, net_pnl = w.net_pnl, cost_basis = w.cost_basis,
+            hold_seconds = w.hold_seconds, multiplier = w.multiplier, currency = w.currency,
+            execution_count = w.execution_count, derived_hash = w.derived_hash, updated_at = now()
+          from unnest(${sql.param(changed.map((i) => ids[i]!))}::uuid[], ${derivedArrays(changed.map((i) => rows[i]!))}) as w(id, ${DERIVED})
+          where t.id = w.id`);
+        await syncLinks(tx, synced.updated, linksOf(changed));
       }
       return synced;
     },
@@ -673,45 +738,6 @@ export function createTradesRepository(db: Db) {
           tolerance: sql`(select breakeven_tolerance from ${users} where id = ${userId})`,
         })}`);
       await refreshDaySequences(tx, userId, sql`select distinct day from (${keys}) k`);
-    },
-
-    /** Inserts the fill links of trades that have none yet (trades syncTrades has just created). */
-    async insertLinks(links: LinkColumns, tx: Tx): Promise<void> {
-      if (links.tradeIds.length === 0) return;
-      await tx.execute(sql`
-        insert into ${tradeExecutions} (trade_id, execution_id, quantity, fees, role)
-        select * from unnest(${sql.param(links.tradeIds)}::uuid[], ${sql.param(links.executionIds)}::uuid[],
-          ${sql.param(links.quantities)}::numeric[], ${sql.param(links.fees)}::numeric[], ${sql.param(links.roles)}::text[])`);
-    },
-
-    /**
-     * Makes the fill links of these trades equal to `links` in one statement: deletes the links
-     * of `tradeIds` that are not wanted, inserts missing ones, and updates those whose share differs.
-     */
-    async syncLinks(tradeIds: readonly string[], links: LinkColumns, tx: Tx): Promise<void> {
-      if (tradeIds.length === 0) return;
-      await tx.execute(sql`
-        with w as (
-          select * from unnest(${sql.param(links.tradeIds)}::uuid[], ${sql.param(links.executionIds)}::uuid[],
-            ${sql.param(links.quantities)}::numeric[], ${sql.param(links.fees)}::numeric[], ${sql.param(links.roles)}::text[])
-          as w(trade_id, execution_id, quantity, fees, role)
-        ),
-        stored as (
-          -- One primary-key probe per trade (OFFSET 0 keeps the lateral subquery from being
-          -- flattened into a join the planner could answer with a scan of the whole table).
-          select te.* from unnest(${sql.param(tradeIds)}::uuid[]) as k(id)
-          cross join lateral (
-            select x.ctid as row_id, x.trade_id, x.execution_id, x.quantity, x.fees, x.role
-            from ${tradeExecutions} x where x.trade_id = k.id offset 0
-          ) te
-        ),
-        removed as (
-          delete from ${tradeExecutions} te
-          where te.ctid = any(array(select row_id from stored where (trade_id, execution_id) not in (select trade_id, execution_id from w)))
-        )
-        insert into ${tradeExecutions} (trade_id, execution_id, quantity, fees, role)
-        select * from (select trade_id, execution_id, quantity, fees, role from w except select trade_id, execution_id, quantity, fees, role from stored) d
-        on conflict (trade_id, execution_id) do update set quantity = excluded.quantity, fees = excluded.fees, role = excluded.role`);
     },
 
     /** Analytics caches key on this counter; every write to the user's trading data bumps it. */

@@ -15,7 +15,7 @@ import type { ExecutionsRepository } from '../executions/executions.repository.j
 import { normalizeSymbol } from '../instruments/instruments.domain.js';
 import type { DerivedTrade } from './trades.domain.js';
 import { deriveTrades } from './trades.domain.js';
-import type { AggregateKey, DerivedTradeRow, InstrumentRef, LedgerExecution, LinkColumns, SortKey, TradeRow, TradeTagRow, TradesRepository } from './trades.repository.js';
+import type { AggregateKey, DerivedTradeRow, InstrumentRef, LedgerExecution, SortKey, TradeRow, TradeTagRow, TradesRepository } from './trades.repository.js';
 import type { CreateManualTradeInput, ManualTradeResultView, SortField, TradeDetailView, TradeListInput, TradeView } from './trades.schemas.js';
 import { SORT_FIELDS } from './trades.schemas.js';
 
@@ -325,7 +325,7 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
    * Derives the trades of these instruments and writes only the difference from what is
    * stored: the stored trades' fingerprints (read while the trades are derived) say which
    * derived rows are new or changed; only those are written, with their fill links, and stale
-   * trades are deleted. A handful of statements per round whatever the number of executions.
+   * trades are deleted (syncTrades). A handful of statements per round whatever the number of executions.
    * Adds to `touched` where the closed trades it changed sit in the daily aggregates.
    */
   async function rebuildChunk(userId: string, chunk: readonly InstrumentRef[], touched: AggregatePlaces, tx: Tx): Promise<number> {
@@ -357,28 +357,9 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
       }
     }
 
-    const synced = await tradesRepository.syncTrades(userId, rows, await storedRead, tx);
+    const synced = await tradesRepository.syncTrades(userId, rows, tradeFills, await storedRead, tx);
     for (const key of synced.touched) touched.add(key);
     recordChanges(userId, synced, tx);
-    // Only written trades have links to write: a new trade's are inserted, a rewritten one's compared with what is stored.
-    const created = new Set(synced.created);
-    const updated = new Set(synced.updated);
-    const newLinks: LinkColumns = { tradeIds: [], executionIds: [], quantities: [], fees: [], roles: [] };
-    const changedLinks: LinkColumns = { tradeIds: [], executionIds: [], quantities: [], fees: [], roles: [] };
-    rows.forEach((row, i) => {
-      const id = synced.idByFirst.get(row.first_execution_id)!;
-      const links = created.has(id) ? newLinks : updated.has(id) ? changedLinks : null;
-      if (links === null) return;
-      for (const fill of tradeFills[i]!) {
-        links.tradeIds.push(id);
-        links.executionIds.push(fill.executionId);
-        links.quantities.push(fill.quantity);
-        links.fees.push(fill.fees);
-        links.roles.push(fill.role);
-      }
-    });
-    await tradesRepository.insertLinks(newLinks, tx);
-    await tradesRepository.syncLinks([...updated], changedLinks, tx);
     return rows.length;
   }
 

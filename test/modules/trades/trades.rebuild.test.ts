@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accounts, executions } from '../../../src/db/schema/index.js';
 import { createAccountsRepository } from '../../../src/modules/accounts/accounts.repository.js';
@@ -120,6 +120,64 @@ describe('rebuildInstruments', () => {
     expect(after.links.map((l) => l.execution_id)).not.toContain(first);
     const rows = await t.database.db.select().from(executions).where(eq(executions.userId, userId));
     expect(after.trades.map((r) => r.first)).toEqual(deriveTrades(rows.map((r) => ({ ...r, seq: Number(r.seq) }))).map((d) => d.firstExecutionId));
+  });
+
+  it('one rebuild that creates, rewrites and deletes trades at once stores what deriveTrades derives and announces each change once', async () => {
+    const user = await createUser(t);
+    const [account] = await t.database.db.insert(accounts).values({ userId: user.id, name: 'Main' }).returning({ id: accounts.id });
+    const ref = { accountId: account!.id, instrumentKey: 'META' };
+    // Round trip k: buy then sell 10 at minutes 2k and 2k + 1.
+    const roundTrips = (from: number, count: number) =>
+      Array.from({ length: count * 2 }, (_, i) => ({
+        userId: user.id,
+        accountId: ref.accountId,
+        instrumentKey: 'META',
+        symbol: 'META',
+        assetClass: 'stock' as const,
+        executedAt: new Date(Date.UTC(2025, 1, 3, 14, 30) + (from * 2 + i) * 60_000),
+        side: i % 2 === 0 ? ('buy' as const) : ('sell' as const),
+        quantity: '10',
+        price: (200 + from + i).toFixed(2),
+        commission: '0.35',
+        multiplier: '1',
+      }));
+    const inserted = await t.database.db.insert(executions).values(roundTrips(0, 6)).returning({ id: executions.id });
+    const published: { type: string; data: Record<string, unknown> }[] = [];
+    const service = createTradesService({
+      tradesRepository: createTradesRepository(t.database.db),
+      executionsRepository: createExecutionsRepository(t.database.db),
+      accountsService: createAccountsService({ accountsRepository: createAccountsRepository(t.database.db) }),
+      events: { publish: (_user, type, data) => published.push({ type, data }) },
+    });
+    await service.rebuildInstruments(user.id, [ref]);
+    const idOf = async (first: string) => {
+      const result = await t.database.db.execute(sql`select id::text as id from trades where first_execution_id = ${first}::uuid`);
+      return (result as unknown as { rows: { id: string }[] }).rows[0]?.id;
+    };
+    const staleId = await idOf(inserted[2]!.id);
+    const rewrittenId = await idOf(inserted[8]!.id);
+    // Stale: the second round trip is gone. Rewritten: the fifth one's sell costs more. New: two round trips at the end.
+    await t.database.db.delete(executions).where(inArray(executions.id, [inserted[2]!.id, inserted[3]!.id]));
+    await t.database.db.update(executions).set({ commission: '1.35' }).where(eq(executions.id, inserted[9]!.id));
+    const added = await t.database.db.insert(executions).values(roundTrips(6, 2)).returning({ id: executions.id });
+    published.length = 0;
+    expect(await service.rebuildInstruments(user.id, [ref])).toEqual({ instruments: 1, trades: 7 });
+
+    const after = await snapshot(user.id);
+    const rows = await t.database.db.select().from(executions).where(eq(executions.userId, user.id));
+    const derived = deriveTrades(rows.map((r) => ({ ...r, seq: Number(r.seq) })));
+    expect(after.trades.map((r) => [r.first, r.status, r.quantity, r.fees, r.net_pnl, r.avg_entry, r.avg_exit, r.cost_basis, Number(r.execution_count)])).toEqual(
+      derived.map((d) => [d.firstExecutionId, d.status, d.quantity, d.fees, d.netPnl, d.avgEntry, d.avgExit, d.costBasis, d.executionCount]),
+    );
+    const links = derived.flatMap((d) => d.fills.map((f) => ({ first: d.firstExecutionId, execution_id: f.executionId, quantity: f.quantity, fees: f.fees, role: f.role })));
+    const byKey = (l: Record<string, unknown>) => `${String(l.first)}:${String(l.execution_id)}`;
+    expect(withoutXmin(after.links).sort((a, b) => byKey(a).localeCompare(byKey(b)))).toEqual(links.sort((a, b) => byKey(a).localeCompare(byKey(b))));
+
+    const idsOf = (type: string) => published.filter((e) => e.type === type).flatMap((e) => e.data.tradeIds as string[]);
+    expect(idsOf('trade.created').sort()).toEqual((await Promise.all([idOf(added[0]!.id), idOf(added[2]!.id)])).sort());
+    expect(idsOf('trade.updated')).toEqual([rewrittenId]);
+    expect(idsOf('trade.deleted')).toEqual([staleId]);
+    expect(await idOf(inserted[2]!.id)).toBeUndefined();
   });
 
   it('an instrument whose executions are all gone keeps no trades', async () => {
