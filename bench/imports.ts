@@ -104,7 +104,7 @@ async function phases(file: string, bytes: number, push: (row: [string, string, 
   push(['parse + validate + prepare + COPY text alone (stageFile: tokenizer, adapter, prepareExecution, content key)', secs(parseMs), rate(parsed, parseMs), `${parsed.toLocaleString('en-US')} executions`]);
 
   t0 = performance.now();
-  const ord = (await stage((text) => importsRepository.stageCopy(text))).progress.executionsParsed;
+  const ord = (await stage((text) => importsRepository.stageCopy(Buffer.from(text)))).progress.executionsParsed;
   const parseStageMs = performance.now() - t0;
   push(['parse + staging, sequential (COPY, 5,000 rows a batch)', secs(parseStageMs), rate(ord, parseStageMs), `staging alone ≈ ${secs(parseStageMs - parseMs)} s`]);
 

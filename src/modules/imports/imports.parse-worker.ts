@@ -17,6 +17,7 @@ const MAX_UNACKED = 3;
 const port = parentPort!;
 const job = workerData as StagingJob & { file: string };
 const post = (message: ParseWorkerMessage) => port.postMessage(message);
+const encoder = new TextEncoder();
 
 let unacked = 0;
 let resume: (() => void) | undefined;
@@ -32,7 +33,9 @@ try {
     async batch(text, rows, progress) {
       while (unacked >= MAX_UNACKED) await new Promise<void>((resolve) => (resume = resolve));
       unacked++;
-      post({ type: 'batch', text, rows, progress });
+      // As bytes moved to the main thread (not copied): they stay outside its heap until written.
+      const copy = encoder.encode(text);
+      port.postMessage({ type: 'batch', copy, rows, progress } satisfies ParseWorkerMessage, [copy.buffer]);
     },
     progress(progress) {
       post({ type: 'progress', progress });

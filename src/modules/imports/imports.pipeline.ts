@@ -43,7 +43,7 @@ const PARSE_WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeM
 
 /** What the parse worker (imports.parse-worker.ts) posts to the pipeline. */
 export type ParseWorkerMessage =
-  | { type: 'batch'; text: string; rows: number; progress: ImportProgress }
+  | { type: 'batch'; copy: Uint8Array; rows: number; progress: ImportProgress }
   | { type: 'progress'; progress: ImportProgress }
   | { type: 'done'; outcome: StagingOutcome }
   | { type: 'failed'; failure: ImportFailure }
@@ -173,7 +173,7 @@ export function createImportPipeline({ importsRepository, accountsService, accou
         worker.on('message', (message: ParseWorkerMessage) => {
           if (message.type === 'batch') {
             report(message.progress);
-            track(importsRepository.stageCopy(message.text).then(() => worker.postMessage('ack'), fail));
+            track(importsRepository.stageCopy(message.copy).then(() => worker.postMessage('ack'), fail));
           } else if (message.type === 'progress') report(message.progress);
           else if (message.type === 'done') resolve(message.outcome);
           else if (message.type === 'failed') reject(new ImportFailedError(message.failure));

@@ -262,22 +262,22 @@ export function createImportsRepository(db: Db) {
     },
 
     /**
-     * Writes a batch of rows already in COPY's text format (imports.staging's copyLine), committed
+     * Writes a batch of rows already in COPY's text format (imports.staging's copyLine, UTF-8), committed
      * on its own: on PostgreSQL a COPY FROM STDIN on a pooled connection, on PGlite a COPY from
      * the text as a blob.
      */
-    async stageCopy(text: string): Promise<void> {
-      if (text === '') return;
+    async stageCopy(copy: Uint8Array): Promise<void> {
+      if (copy.length === 0) return;
       if (pool) {
         const client = await pool.connect();
         try {
-          await pipeline(Readable.from([text]), client.query(copyFrom(STAGING_COPY)));
+          await pipeline(Readable.from([Buffer.from(copy.buffer, copy.byteOffset, copy.length)]), client.query(copyFrom(STAGING_COPY)));
         } finally {
           client.release();
         }
         return;
       }
-      await pgliteOf(db).query(`copy import_staging (${STAGING_COPY_COLUMNS}) from '/dev/blob'`, [], { blob: new Blob([text]) });
+      await pgliteOf(db).query(`copy import_staging (${STAGING_COPY_COLUMNS}) from '/dev/blob'`, [], { blob: new Blob([copy]) });
     },
 
     /** The unnest form of `stage`: the embedded database's path, and the shared one tests compare COPY with. */

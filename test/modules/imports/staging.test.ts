@@ -72,7 +72,7 @@ describe('staging parsed executions', () => {
     const running = { userId: user.id, status: 'parsing' as const, brokerRequested: 'tradesense', timezone: 'UTC', onInvalid: 'reject' as const, fileBytes: 1, fileSha256: 'x' };
     const [viaCopy, viaRows] = (await t.database.db.insert(imports).values([running, running]).returning({ id: imports.id })).map((r) => r.id);
     const input = rows();
-    await repository.stageCopy(input.map((r) => copyLine(viaCopy!, r)).join(''));
+    await repository.stageCopy(Buffer.from(input.map((r) => copyLine(viaCopy!, r)).join('')));
     await repository.stageRows(viaRows!, input);
     const expected = await staged(viaRows!);
     expect(expected).toHaveLength(input.length);
