@@ -30,12 +30,12 @@ port.on('message', (message: unknown) => {
 
 try {
   const outcome = await stageFile(createReadStream(job.file, { highWaterMark: 256 * 1024 }), job, {
-    async batch(text, rows, progress) {
+    async batch(text, _rows, progress) {
       while (unacked >= MAX_UNACKED) await new Promise<void>((resolve) => (resume = resolve));
       unacked++;
       // As bytes moved to the main thread (not copied): they stay outside its heap until written.
       const copy = encoder.encode(text);
-      port.postMessage({ type: 'batch', copy, rows, progress } satisfies ParseWorkerMessage, [copy.buffer]);
+      port.postMessage({ type: 'batch', copy, progress } satisfies ParseWorkerMessage, [copy.buffer]);
     },
     progress(progress) {
       post({ type: 'progress', progress });

@@ -1,6 +1,6 @@
 /**
  * Runs accepted imports in the background, in this process: parse the spooled file into the
- * staging table (batched, in constant memory), then ONE transaction that routes accounts,
+ * staging table (in a worker thread, batched, in constant memory), then ONE transaction that routes accounts,
  * inserts the executions with dedupe, rebuilds the touched instruments and marks the import
  * done. Anything that stops an import marks it failed and empties its staging, so a file lands
  * whole or not at all. See docs/import-formats.md, "Imports".
@@ -13,8 +13,8 @@ import type { Config } from '../../config/config.js';
 import type { Tx } from '../../platform/db/database.js';
 import type { EventPublisher } from '../../platform/events/event-bus.js';
 import { noEvents } from '../../platform/events/event-bus.js';
-import type { AccountsRepository } from '../accounts/accounts.repository.js';
 import { projectRoot } from '../../lib/paths.js';
+import type { AccountsRepository } from '../accounts/accounts.repository.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
 import type { TradesService } from '../trades/trades.service.js';
 import type { ImportFailure } from './imports.domain.js';
@@ -43,7 +43,7 @@ const PARSE_WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeM
 
 /** What the parse worker (imports.parse-worker.ts) posts to the pipeline. */
 export type ParseWorkerMessage =
-  | { type: 'batch'; copy: Uint8Array; rows: number; progress: ImportProgress }
+  | { type: 'batch'; copy: Uint8Array; progress: ImportProgress }
   | { type: 'progress'; progress: ImportProgress }
   | { type: 'done'; outcome: StagingOutcome }
   | { type: 'failed'; failure: ImportFailure }
@@ -121,8 +121,8 @@ export function createImportPipeline({ importsRepository, accountsService, accou
 
   /**
    * Parses the file in a worker thread into the staging table: the worker posts COPY batches,
-   * this thread writes them (two at a time) and acknowledges each, so the parsing overlaps the
-   * database writes and waits for them when it runs ahead.
+   * this thread writes each as it comes and acknowledges it when written, so the parsing overlaps
+   * the database writes and waits for them when three batches are unacknowledged.
    */
   async function parseToStaging(job: Job, row: ImportRow, formAccount: FormAccount | null): Promise<StagingOutcome> {
     if (abort.signal.aborted) throw new ImportFailedError(INTERRUPTED);
