@@ -125,7 +125,7 @@ async function child(name: Candidate, file: string): Promise<void> {
   process.stdout.write(JSON.stringify({ name, rows, seconds, rowsPerSec: Math.round(rows / seconds), rssGrowthMb: (peakRss - baseRss) / 2 ** 20, trickyOk }));
 }
 
-/** The whole import parsing path (csv-parse + detection + the Tradovate adapter + value parsing). */
+/** The whole import parsing path (CsvTokenizer + detection + the Tradovate adapter + value parsing). */
 async function pipeline(file: string): Promise<void> {
   const { parseExecutions } = await import('../src/modules/imports/parsing/parse-stream.js');
   globalThis.gc?.();
@@ -168,7 +168,7 @@ async function main(): Promise<void> {
     if (best.length === 0) continue;
     const rate = Math.max(...best.map((b) => b.rowsPerSec));
     const mem = Math.max(...best.map((b) => b.rssGrowthMb));
-    const label = name === 'pipeline' ? 'TradeSense parseExecutions (csv-parse + adapter)' : name;
+    const label = name === 'pipeline' ? 'TradeSense parseExecutions (CsvTokenizer + adapter)' : name;
     console.log(`| ${label} | ${rate.toLocaleString('en-US')} | ${mem.toFixed(1)} MiB | ${best[0]!.trickyOk} |`);
   }
 }

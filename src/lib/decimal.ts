@@ -44,6 +44,9 @@ export function toDecimalString(value: Decimal): string {
   return value.toFixed();
 }
 
+/** Already in normal form (most values an import normalises again after parsing them). */
+const NORMALIZED = /^-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?$/;
+
 /** Digits beyond which decimal.js (100 significant digits) would round: such strings take its path. */
 const FAST_NORMALIZE_MAX_LENGTH = 100;
 
@@ -53,6 +56,7 @@ const FAST_NORMALIZE_MAX_LENGTH = 100;
  * values per row, and decimal.js objects were a quarter of their parsing time.
  */
 export function normalizeDecimalString(value: string, what = 'value'): string {
+  if (value.length <= FAST_NORMALIZE_MAX_LENGTH && NORMALIZED.test(value) && value !== '-0') return value;
   const trimmed = value.trim();
   if (trimmed.length > FAST_NORMALIZE_MAX_LENGTH || !PLAIN_DECIMAL.test(trimmed)) return toDecimalString(toDecimal(value, what));
   const negative = trimmed.startsWith('-');
@@ -69,6 +73,16 @@ export function normalizeDecimalString(value: string, what = 'value'): string {
   if (integer === '') integer = '0';
   if (integer === '0' && fraction === '') return '0';
   return `${negative ? '-' : ''}${integer}${fraction === '' ? '' : `.${fraction}`}`;
+}
+
+/**
+ * The sign of a decimal string (-1, 0 or 1) without a decimal.js object: the checks imports run
+ * on every row (quantity > 0, price ≥ 0). Throws RangeError naming `what` as toDecimal does.
+ */
+export function decimalSign(value: string, what = 'value'): -1 | 0 | 1 {
+  const normalized = normalizeDecimalString(value, what);
+  if (normalized === '0') return 0;
+  return normalized.charCodeAt(0) === 45 ? -1 : 1;
 }
 
 export function sumDecimals(values: Iterable<DecimalValue>): Decimal {

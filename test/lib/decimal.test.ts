@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeDecimalString, toDecimal, toDecimalString } from '../../src/lib/decimal.js';
+import { decimalSign, normalizeDecimalString, toDecimal, toDecimalString } from '../../src/lib/decimal.js';
 
 /** The definition normalizeDecimalString's string path must agree with. */
 const byDecimalJs = (value: string) => toDecimalString(toDecimal(value));
@@ -41,5 +41,27 @@ describe('normalizeDecimalString', () => {
     expect(() => normalizeDecimalString('1e5')).toThrow(RangeError);
     expect(() => normalizeDecimalString('abc')).toThrow(RangeError);
     expect(normalizeDecimalString('1'.repeat(120))).toBe(byDecimalJs('1'.repeat(120)));
+  });
+});
+
+describe('decimalSign', () => {
+  it('is the sign decimal.js gives, and refuses what toDecimal refuses', () => {
+    const digits = fc.string({ unit: fc.constantFrom('0', '0', '0', '1', '9'), minLength: 0, maxLength: 12 });
+    const value = fc
+      .tuple(fc.constantFrom('', '-', '+', ' ', 'x'), digits, fc.boolean(), digits)
+      .map(([sign, integer, dot, fraction]) => `${sign}${integer}${dot ? '.' : ''}${dot ? fraction : ''}`);
+    fc.assert(
+      fc.property(value, (text) => {
+        let expected: number | undefined;
+        try {
+          expected = toDecimal(text).comparedTo(0);
+        } catch {
+          expected = undefined;
+        }
+        if (expected === undefined) expect(() => decimalSign(text)).toThrow(RangeError);
+        else expect(decimalSign(text)).toBe(expected);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

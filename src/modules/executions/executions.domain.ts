@@ -2,7 +2,7 @@
  * Turns an execution as a person or an import gives it into the row TradeSense stores: the
  * instrument resolved (key, multiplier, option fields), decimals normalised. Pure.
  */
-import { normalizeDecimalString, toDecimal } from '../../lib/decimal.js';
+import { decimalSign, normalizeDecimalString } from '../../lib/decimal.js';
 import type { AssetClass, OptionRight } from '../instruments/instruments.domain.js';
 import { InvalidInstrumentError, resolveInstrument } from '../instruments/instruments.domain.js';
 
@@ -65,9 +65,9 @@ function decimalField(value: string, field: string): string {
 
 export function prepareExecution(accountId: string, accountCurrency: string, input: ExecutionFields): PreparedExecution {
   const quantity = decimalField(input.quantity, 'quantity');
-  if (!toDecimal(quantity).gt(0)) throw new InvalidExecutionInputError('quantity', 'quantity must be greater than 0');
+  if (decimalSign(quantity) <= 0) throw new InvalidExecutionInputError('quantity', 'quantity must be greater than 0');
   const price = decimalField(input.price, 'price');
-  if (toDecimal(price).lt(0)) throw new InvalidExecutionInputError('price', 'price must not be negative');
+  if (decimalSign(price) < 0) throw new InvalidExecutionInputError('price', 'price must not be negative');
   if (Number.isNaN(input.executedAt.getTime())) throw new InvalidExecutionInputError('executedAt', 'executedAt is not a valid instant');
   let instrument;
   try {

@@ -2,7 +2,7 @@
  * Pure rules of the import flow: what counts as a binary upload, the content key that dedupes
  * executions without a broker id, the error report, cursors. No I/O.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { PreparedExecution } from '../executions/executions.domain.js';
 import type { RowError } from './parsing/types.js';
 
@@ -74,9 +74,8 @@ export function binaryContentType(mimeType: string | undefined): boolean {
  * file are added when the row is written (SQL), since accounts named in the file are resolved then.
  */
 export function contentKey(e: Pick<PreparedExecution, 'executedAt' | 'instrumentKey' | 'symbol' | 'side' | 'quantity' | 'price' | 'commission' | 'fees'>): string {
-  return createHash('sha256')
-    .update([e.executedAt.toISOString(), e.symbol, e.instrumentKey, e.side, e.quantity, e.price, e.commission, e.fees].join('\u001f'))
-    .digest('base64url');
+  const sep = '\u001f';
+  return hash('sha256', e.executedAt.toISOString() + sep + e.symbol + sep + e.instrumentKey + sep + e.side + sep + e.quantity + sep + e.price + sep + e.commission + sep + e.fees, 'base64url');
 }
 
 /** The first MAX_STORED_ROW_ERRORS row errors, and how many there were. */

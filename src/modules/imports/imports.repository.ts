@@ -1,4 +1,5 @@
 import { pipeline } from 'node:stream/promises';
+import type { PGlite } from '@electric-sql/pglite';
 import { Readable } from 'node:stream';
 import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import pg from 'pg';
@@ -7,6 +8,7 @@ import { dailyAggregates, executions, importStaging, imports, tradeExecutions, t
 import type { ImportStatus } from '../../db/schema/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import type { ImportFailure } from './imports.domain.js';
+import { STAGING_COPY_COLUMNS, copyLine } from './imports.staging.js';
 import type { RowError } from './parsing/types.js';
 
 export const RUNNING_STATUSES = ['queued', 'parsing', 'writing'] as const satisfies readonly ImportStatus[];
@@ -126,24 +128,12 @@ function rowsOf<T>(result: unknown): T[] {
 
 const running = inArray(imports.status, [...RUNNING_STATUSES]);
 
-/** The staging columns COPY writes, in the order copyLine prints them. */
-const STAGING_COPY = `copy import_staging (import_id, ord, line, account_id, account_ref, instrument_key, executed_at, symbol, asset_class, side,
-  quantity, price, commission, fees, multiplier, currency, broker_exec_id, underlying, expiry, strike, option_right, content_key) from stdin`;
+/** COPY of staged rows as imports.staging's copyLine prints them. */
+const STAGING_COPY = `copy import_staging (${STAGING_COPY_COLUMNS}) from stdin`;
 
-/** One value in COPY's text format: \N for null; backslash, tab, newline and carriage return escaped. */
-function copyValue(value: string | number | null): string {
-  if (value === null) return '\\N';
-  const text = String(value);
-  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : text;
-}
-
-function copyLine(importId: string, r: StagedExecution): string {
-  return [
-    importId, r.ord, r.line, r.accountId, r.accountRef, r.instrumentKey, r.executedAt.toISOString(), r.symbol, r.assetClass, r.side,
-    r.quantity, r.price, r.commission, r.fees, r.multiplier, r.currency, r.brokerExecId, r.underlying, r.expiry, r.strike, r.optionRight, r.contentKey,
-  ]
-    .map(copyValue)
-    .join('\t') + '\n';
+/** The embedded database behind a Drizzle PGlite database. */
+function pgliteOf(db: Db): PGlite {
+  return (db as unknown as { $client: PGlite }).$client;
 }
 
 /** The pool behind a Drizzle node-postgres database; undefined on PGlite. */
@@ -269,6 +259,25 @@ export function createImportsRepository(db: Db) {
         return;
       }
       await this.stageRows(importId, rows, tx ?? db);
+    },
+
+    /**
+     * Writes a batch of rows already in COPY's text format (imports.staging's copyLine, UTF-8), committed
+     * on its own: on PostgreSQL a COPY FROM STDIN on a pooled connection, on PGlite a COPY from
+     * the text as a blob.
+     */
+    async stageCopy(copy: Uint8Array): Promise<void> {
+      if (copy.length === 0) return;
+      if (pool) {
+        const client = await pool.connect();
+        try {
+          await pipeline(Readable.from([Buffer.from(copy.buffer, copy.byteOffset, copy.length)]), client.query(copyFrom(STAGING_COPY)));
+        } finally {
+          client.release();
+        }
+        return;
+      }
+      await pgliteOf(db).query(`copy import_staging (${STAGING_COPY_COLUMNS}) from '/dev/blob'`, [], { blob: new Blob([copy]) });
     },
 
     /** The unnest form of `stage`: the embedded database's path, and the shared one tests compare COPY with. */

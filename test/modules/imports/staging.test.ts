@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importStaging, imports } from '../../../src/db/schema/index.js';
 import type { StagedExecution } from '../../../src/modules/imports/imports.repository.js';
 import { createImportsRepository } from '../../../src/modules/imports/imports.repository.js';
+import { copyLine } from '../../../src/modules/imports/imports.staging.js';
 import type { TestApp } from '../../helpers/app.js';
 import { buildTestApp, createUser } from '../../helpers/app.js';
 
@@ -63,5 +64,20 @@ describe('staging parsed executions', () => {
     await repository.deleteStaging(viaStage!);
     await repository.deleteStaging(viaRows!);
     expect(await repository.countStaged(viaStage!)).toBe(0);
+  });
+
+  it('stageCopy (the parse worker\'s COPY text; a blob on PGlite) stores exactly what the unnest insert stores', async () => {
+    const repository = createImportsRepository(t.database.db);
+    const user = await createUser(t);
+    const running = { userId: user.id, status: 'parsing' as const, brokerRequested: 'tradesense', timezone: 'UTC', onInvalid: 'reject' as const, fileBytes: 1, fileSha256: 'x' };
+    const [viaCopy, viaRows] = (await t.database.db.insert(imports).values([running, running]).returning({ id: imports.id })).map((r) => r.id);
+    const input = rows();
+    await repository.stageCopy(Buffer.from(input.map((r) => copyLine(viaCopy!, r)).join('')));
+    await repository.stageRows(viaRows!, input);
+    const expected = await staged(viaRows!);
+    expect(expected).toHaveLength(input.length);
+    expect(await staged(viaCopy!)).toEqual(expected);
+    await repository.deleteStaging(viaCopy!);
+    await repository.deleteStaging(viaRows!);
   });
 });

@@ -3,7 +3,7 @@
  * price ≥ 0, an instrument TradeSense can resolve), turning thrown FieldErrors into RowErrors,
  * normalising the brokers' cost signs, and the table-with-one-header-row adapter most brokers fit.
  */
-import { toDecimal, toDecimalString } from '../../../lib/decimal.js';
+import { decimalSign, toDecimal, toDecimalString } from '../../../lib/decimal.js';
 import { InvalidInstrumentError, resolveInstrument } from '../../instruments/instruments.domain.js';
 import type { AssetClass, OptionRight } from '../../instruments/instruments.domain.js';
 import { FieldError, HeaderIndex, isBlankRow, normalizeHeader, RowView } from './row.js';
@@ -55,10 +55,10 @@ export function finishExecution(row: RowView, draft: ExecutionDraft, sources: Fi
   };
 
   if (Number.isNaN(draft.executedAt.getTime())) throw fail('executedAt', null, 'not a valid instant');
-  if (!toDecimal(draft.quantity).gt(0)) throw fail('quantity', draft.quantity, 'quantity must be greater than 0');
-  if (toDecimal(draft.price).lt(0)) throw fail('price', draft.price, 'price must not be negative');
+  if (decimalSign(draft.quantity) <= 0) throw fail('quantity', draft.quantity, 'quantity must be greater than 0');
+  if (decimalSign(draft.price) < 0) throw fail('price', draft.price, 'price must not be negative');
   const commission = draft.commission ?? '0';
-  if (toDecimal(commission).lt(0)) throw fail('commission', commission, 'commission must not be negative');
+  if (decimalSign(commission) < 0) throw fail('commission', commission, 'commission must not be negative');
 
   let instrument;
   try {

@@ -1,9 +1,10 @@
 /**
- * From an uploaded byte stream to execution results, in constant memory: CSV records are pulled
- * one at a time; only the first ≤ 50 non-empty rows are held, for format detection, and then
+ * From an uploaded byte stream to execution results, in constant memory: the input is parsed a
+ * chunk at a time; only the first ≤ 50 non-empty rows are held, for format detection, and then
  * replayed through the chosen adapter's mapper.
  */
-import { readCsvRecords } from './csv.js';
+import { StringDecoder } from 'node:string_decoder';
+import { CsvTokenizer } from './csv.js';
 import type { CsvRecord } from './csv.js';
 import { BROKERS, DETECTION_ROWS, detectBroker, getBroker } from './registry.js';
 import { isBlankRow } from './row.js';
@@ -44,68 +45,104 @@ function headersOf(rows: readonly string[][]): string[] {
 }
 
 /**
+ * The parsing of one file, fed chunk by chunk: each `write` answers the results of the rows that
+ * chunk completes, in file order (one call per chunk, no promise per row). The first ≤ 50
+ * non-empty rows are held until the format is known, then replayed. Throws UnknownFormatError,
+ * MalformedCsvError, or RangeError for an unknown timezone (at construction).
+ */
+export class ExecutionParser {
+  rowsRead = 0;
+  bytesRead = 0;
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly tokenizer = new CsvTokenizer();
+  private readonly records: CsvRecord[] = [];
+  /** Rows held for detection (and the blank rows between them, to replay in order). */
+  private held: CsvRecord[] | undefined = [];
+  private nonEmptyHeld = 0;
+  private chosen: BrokerAdapter | undefined;
+  private mapper: ((row: string[], line: number) => RowResult[]) | undefined;
+
+  constructor(private readonly options: Pick<ParseOptions, 'broker' | 'timezone'>) {
+    assertTimeZone(options.timezone);
+    if (options.broker !== 'auto') {
+      const asked = getBroker(options.broker);
+      if (asked === undefined) throw new UnknownFormatError([], `unknown broker format "${options.broker}"`);
+      this.choose(asked);
+    }
+  }
+
+  /** The adapter reading the file, once known. */
+  get adapter(): BrokerAdapter | undefined {
+    return this.chosen;
+  }
+
+  write(chunk: Buffer | string): RowResult[] {
+    this.bytesRead += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    this.tokenizer.push(typeof chunk === 'string' ? chunk : this.decoder.write(chunk), this.records);
+    return this.map(false);
+  }
+
+  /** The results of the rows left when the input ends. */
+  end(): RowResult[] {
+    this.tokenizer.push(this.decoder.end(), this.records);
+    this.tokenizer.end(this.records);
+    return this.map(true);
+  }
+
+  private choose(adapter: BrokerAdapter): void {
+    this.chosen = adapter;
+    this.mapper = adapter.createMapper({ timezone: this.options.timezone });
+  }
+
+  private map(final: boolean): RowResult[] {
+    let records = this.records.splice(0);
+    if (this.held !== undefined) {
+      let i = 0;
+      for (; i < records.length && this.nonEmptyHeld < DETECTION_ROWS; i++) {
+        this.held.push(records[i]!);
+        if (!isBlankRow(records[i]!.cells)) this.nonEmptyHeld++;
+      }
+      if (this.nonEmptyHeld < DETECTION_ROWS && !final) return [];
+      if (this.chosen === undefined) {
+        const sample = this.held.filter((r) => !isBlankRow(r.cells)).map((r) => r.cells);
+        const detected = detectBroker(sample);
+        if (detected === undefined) throw new UnknownFormatError(headersOf(sample));
+        this.choose(detected.adapter);
+      }
+      records = i === records.length ? this.held : this.held.concat(records.slice(i));
+      this.held = undefined;
+    }
+    const mapper = this.mapper!;
+    const results: RowResult[] = [];
+    for (const record of records) {
+      this.rowsRead++;
+      const mapped = mapper(record.cells, record.line);
+      for (let j = 0; j < mapped.length; j++) results.push(mapped[j]!);
+    }
+    return results;
+  }
+}
+
+/**
  * Yields one result per CSV row (several or none when an adapter says so): executions, row
  * errors and skips, in file order. Returns the adapter used. Throws UnknownFormatError,
- * MalformedCsvError, or RangeError for an unknown timezone.
+ * MalformedCsvError, or RangeError for an unknown timezone. Progress is reported after each chunk.
  */
 export async function* parseExecutions(
   input: AsyncIterable<Buffer | string>,
   options: ParseOptions,
 ): AsyncGenerator<RowResult, { adapter: BrokerAdapter }> {
-  assertTimeZone(options.timezone);
-  let asked: BrokerAdapter | undefined;
-  if (options.broker !== 'auto') {
-    asked = getBroker(options.broker);
-    if (asked === undefined) throw new UnknownFormatError([], `unknown broker format "${options.broker}"`);
+  const parser = new ExecutionParser(options);
+  const report = () => options.onProgress?.({ rowsRead: parser.rowsRead, bytesRead: parser.bytesRead });
+  for await (const chunk of input) {
+    const results = parser.write(chunk);
+    report();
+    for (const result of results) yield result;
   }
-
-  let bytesRead = 0;
-  let rowsRead = 0;
-  const records = readCsvRecords(input, (p) => {
-    bytesRead = p.bytesRead;
-  });
-  const report = () => options.onProgress?.({ rowsRead, bytesRead });
-
-  // Buffer up to DETECTION_ROWS non-empty rows (and the blank rows between them, to replay in order).
-  const buffered: CsvRecord[] = [];
-  let nonEmpty = 0;
-  let done = false;
-  while (nonEmpty < DETECTION_ROWS) {
-    const next = await records.next();
-    if (next.done) {
-      done = true;
-      break;
-    }
-    buffered.push(next.value);
-    if (!isBlankRow(next.value.cells)) nonEmpty++;
-  }
-
-  let adapter = asked;
-  if (adapter === undefined) {
-    const sample = buffered.filter((r) => !isBlankRow(r.cells)).map((r) => r.cells);
-    const detected = detectBroker(sample);
-    if (detected === undefined) {
-      await records.return(undefined);
-      throw new UnknownFormatError(headersOf(sample));
-    }
-    adapter = detected.adapter;
-  }
-
-  const mapper = adapter.createMapper({ timezone: options.timezone });
-  const handle = function* (record: CsvRecord): Generator<RowResult> {
-    rowsRead++;
-    for (const result of mapper(record.cells, record.line)) yield result;
-    if ((rowsRead & 0x3ff) === 0) report();
-  };
-  try {
-    for (const record of buffered) yield* handle(record);
-    buffered.length = 0;
-    if (!done) for await (const record of records) yield* handle(record);
-  } finally {
-    await records.return(undefined);
-  }
+  const results = parser.end();
   report();
-  return { adapter };
+  for (const result of results) yield result;
+  return { adapter: parser.adapter! };
 }
 
 /** Collects everything parseExecutions yields from an in-memory text: for tests and previews. */

@@ -30,18 +30,15 @@ export function parseDecimal(raw: string | null | undefined): string | null {
   if (value === null) return null;
   let s = value;
   let negative = false;
-  const flip = () => {
-    negative = !negative;
-  };
   // Sign and currency marks may come in either order around the number: -$5, $-5, ($5), $(5).
   for (let guard = 0; guard < 4; guard++) {
     const before = s;
     if (s.startsWith('(') && s.endsWith(')')) {
       s = s.slice(1, -1).trim();
-      flip();
+      negative = !negative;
     } else if (s.startsWith('-')) {
       s = s.slice(1).trim();
-      flip();
+      negative = !negative;
     } else if (s.startsWith('+')) {
       s = s.slice(1).trim();
     } else if (s.startsWith('$') || s.startsWith('@')) {
@@ -315,10 +312,37 @@ function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
 
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * TradeSense's own export form (`2024-01-05T09:31:02.250-05:00`, `…Z`) read in one match: what
+ * parseDateTimeText answers for it, or undefined for anything else, including such a text with
+ * an invalid date, time or offset (the general path then names the error).
+ */
+function isoInstant(value: string): Date | undefined {
+  const m = ISO_INSTANT.exec(value);
+  if (m === null) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
+  const offsetHours = m[8] === undefined ? 0 : Number(m[9]);
+  const offsetMins = m[8] === undefined ? 0 : Number(m[10]);
+  if (month < 1 || month > 12 || day < 1 || year < 1970 || year > 2999 || (day > 28 && day > daysInMonth(year, month))) return undefined;
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 14 || offsetMins > 59) return undefined;
+  const millisecond = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1000);
+  const offset = (offsetHours * 60 + offsetMins) * (m[8] === '-' ? -1 : 1);
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, millisecond) - offset * 60_000);
+}
+
 /** The instant of a date-time text: its own offset or zone wins, else it is read in `timeZone`. */
 export function parseInstant(raw: string | null | undefined, timeZone: string): Date | null {
   const value = cleanCell(raw);
   if (value === null) return null;
+  const iso = isoInstant(value);
+  if (iso !== undefined) return iso;
   const parsed = parseDateTimeText(value);
   if (parsed.offsetMinutes !== null) {
     const l = parsed.local;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   assertTimeZone,
@@ -124,6 +125,29 @@ describe('parseInstant', () => {
 
   it.each(['yesterday', '2024-13-01 10:00', '2024-01-05 25:00', '01/05/2024 09:31:02 XST', '2024-01-05 EST', '32/01/2024'])('refuses %j', (raw) => {
     expect(() => parseInstant(raw, NY)).toThrow(ValueError);
+  });
+  it('reads the export form (ISO 8601 with Z or an offset) as the general date-time reader does, invalid parts included', () => {
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    const text = fc
+      .tuple(fc.integer({ min: 1969, max: 3000 }), two(13), two(32), two(24), two(60), two(60), fc.constantFrom('', '.5', '.25', '.250', '.999'), fc.constantFrom('Z', '+', '-'), two(15), two(60))
+      .map(([y, mo, d, h, mi, s, ms, zone, oh, om]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${ms}${zone === 'Z' ? 'Z' : `${zone}${oh}:${om}`}`);
+    const general = (value: string) => {
+      const { local: l, offsetMinutes } = parseDateTimeText(value);
+      return new Date(Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second, l.millisecond) - offsetMinutes! * 60_000).toISOString();
+    };
+    fc.assert(
+      fc.property(text, (value) => {
+        let expected: string | undefined;
+        try {
+          expected = general(value);
+        } catch {
+          expected = undefined;
+        }
+        if (expected === undefined) expect(() => parseInstant(value, NY)).toThrow(ValueError);
+        else expect(parseInstant(value, NY)?.toISOString()).toBe(expected);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
 

@@ -1,0 +1,97 @@
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { finished } from 'node:stream/promises';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { imports } from '../../../src/db/schema/index.js';
+import { createAccountsRepository } from '../../../src/modules/accounts/accounts.repository.js';
+import { createAccountsService } from '../../../src/modules/accounts/accounts.service.js';
+import { createImportPipeline } from '../../../src/modules/imports/imports.pipeline.js';
+import { createImportsRepository } from '../../../src/modules/imports/imports.repository.js';
+import type { TestApp } from '../../helpers/app.js';
+import { buildTestApp, createUser } from '../../helpers/app.js';
+import { createAccount } from '../executions/ledger-helpers.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await buildTestApp();
+});
+afterAll(() => t.close());
+
+/** A pipeline of its own (stopping it leaves the app's alone); the write phase is never reached here. */
+function pipeline() {
+  const accountsRepository = createAccountsRepository(t.database.db);
+  return createImportPipeline({
+    importsRepository: createImportsRepository(t.database.db),
+    accountsService: createAccountsService({ accountsRepository }),
+    accountsRepository,
+    tradesService: { rebuildInstrumentGroups: () => Promise.reject(new Error('not reached')) },
+    config: t.config.imports,
+    singleProcess: t.database.driver === 'pglite',
+    log: t.app.log,
+  });
+}
+
+async function queuedImport(userId: string, accountId: string) {
+  const [row] = await t.database.db
+    .insert(imports)
+    .values({ userId, accountId, status: 'queued', brokerRequested: 'tradesense', broker: 'tradesense', timezone: 'UTC', onInvalid: 'reject', fileBytes: 1, fileSha256: 'x' })
+    .returning();
+  return row!;
+}
+
+async function statusOf(id: string) {
+  const [row] = await t.database.db.select().from(imports).where(eq(imports.id, id));
+  return row!;
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('parsing in the worker thread', () => {
+  it('stop() while the worker parses ends the import as interrupted, with nothing staged and the file removed', async () => {
+    const user = await createUser(t);
+    const accountId = await createAccount(t, user);
+    const row = await queuedImport(user.id, accountId);
+    mkdirSync(t.config.imports.dir, { recursive: true });
+    const file = path.join(t.config.imports.dir, `${row.id}.upload`);
+    const out = createWriteStream(file);
+    out.write('executed_at,symbol,asset_class,side,quantity,price\n');
+    for (let block = 0; block < 300; block++) {
+      let text = '';
+      for (let i = 0; i < 1000; i++) text += `2024-01-08T14:00:${String(i % 60).padStart(2, '0')}Z,S${block},stock,${i % 2 ? 'sell' : 'buy'},1,10${i % 10}\n`;
+      out.write(text);
+    }
+    out.end();
+    await finished(out);
+
+    const importsRepository = createImportsRepository(t.database.db);
+    const p = pipeline();
+    p.enqueue({ id: row.id, userId: user.id, file });
+    // Stopped once the worker has handed over at least one batch, long before it reaches the end of the 300,000 rows.
+    await until(async () => (await importsRepository.countStaged(row.id)) > 0);
+    await p.stop();
+
+    const stopped = await statusOf(row.id);
+    expect(stopped.status).toBe('failed');
+    expect(stopped.failure).toMatchObject({ code: 'interrupted' });
+    expect(await importsRepository.countStaged(row.id)).toBe(0);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('fails the import as internal_error when the worker itself fails (the spooled file is gone)', async () => {
+    const user = await createUser(t);
+    const accountId = await createAccount(t, user);
+    const row = await queuedImport(user.id, accountId);
+    const p = pipeline();
+    p.enqueue({ id: row.id, userId: user.id, file: path.join(t.config.imports.dir, 'missing.upload') });
+    await until(async () => (await statusOf(row.id)).status === 'failed');
+    expect((await statusOf(row.id)).failure).toMatchObject({ code: 'internal_error' });
+    await p.stop();
+  });
+});

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_STORED_ROW_ERRORS } from '../../../src/modules/imports/imports.domain.js';
+import type { ImportProgress } from '../../../src/modules/imports/imports.repository.js';
+import { copyLine, ImportFailedError, prepareParsed, stageFile, toStaged } from '../../../src/modules/imports/imports.staging.js';
+import type { StagingJob } from '../../../src/modules/imports/imports.staging.js';
+import { parseFile } from '../../../src/modules/imports/parsing/parse-stream.js';
+
+const HEADER = 'executed_at,symbol,asset_class,side,quantity,price\n';
+const row = (i: number, quantity = '1') => `2024-01-08T14:${String(i % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z,S${i % 7},stock,${i % 2 ? 'sell' : 'buy'},${quantity},10${i % 10}.50\n`;
+const job: StagingJob = {
+  importId: '0190b5a0-0000-7000-8000-000000000001',
+  broker: 'auto',
+  timezone: 'UTC',
+  formAccount: { id: '0190b5a0-0000-7000-8000-000000000002', currency: 'USD' },
+  onInvalid: 'reject',
+  maxRows: 1_000_000,
+  batchRows: 40,
+};
+
+async function* chunks(text: string, size: number, pulled = { count: 0 }): AsyncGenerator<Buffer> {
+  const data = Buffer.from(text);
+  for (let i = 0; i < data.length; i += size) {
+    pulled.count++;
+    yield data.subarray(i, i + size);
+  }
+}
+
+async function collect(text: string, overrides: Partial<StagingJob> = {}, size = 97) {
+  const batches: { text: string; rows: number }[] = [];
+  const progress: ImportProgress[] = [];
+  const outcome = await stageFile(chunks(text, size), { ...job, ...overrides }, {
+    batch: async (batchText, rows) => {
+      batches.push({ text: batchText, rows });
+    },
+    progress: (p) => progress.push(p),
+  });
+  return { batches, progress, outcome };
+}
+
+describe('stageFile (what the parse worker runs)', () => {
+  it('writes every execution as the COPY line of its prepared row, in file order, in batches of batchRows', async () => {
+    const text = HEADER + Array.from({ length: 101 }, (_, i) => row(i)).join('');
+    const { batches, progress, outcome } = await collect(text);
+    expect(batches.map((b) => b.rows)).toEqual([40, 40, 21]);
+    const { results } = await parseFile(text, { broker: 'auto', timezone: 'UTC' });
+    const expected = results.flatMap((r) => {
+      if (r.ok !== true) return [];
+      const prepared = prepareParsed(r.execution, job.formAccount);
+      if (!prepared.ok) throw new Error(`row ${r.execution.line} is invalid`);
+      return [{ line: r.execution.line, prepared }];
+    });
+    expect(batches.map((b) => b.text).join('')).toBe(expected.map((e, ord) => copyLine(job.importId, toStaged(ord, e.line, e.prepared))).join(''));
+    expect(outcome.progress).toEqual({ rowsRead: 102, bytesRead: Buffer.byteLength(text), executionsParsed: 101, invalidRows: 0, ignoredRows: 1 });
+    expect(progress.at(-1)).toEqual(outcome.progress);
+    const read = progress.map((p) => p.rowsRead);
+    expect(read).toEqual([...read].sort((a, b) => a - b));
+  });
+
+  it('with onInvalid=reject stops batching at the first invalid row and still counts and reports the rest', async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => row(i, i === 50 || i >= 150 ? '0' : '1'));
+    const { batches, outcome } = await collect(HEADER + rows.join(''));
+    expect(batches.map((b) => b.rows)).toEqual([40]);
+    expect(outcome.errorCount).toBe(51);
+    expect(outcome.errors[0]).toMatchObject({ line: 52, column: 'quantity' });
+    expect(outcome.progress).toMatchObject({ executionsParsed: 149, invalidRows: 51 });
+  });
+
+  it('with onInvalid=skip batches every valid row and keeps the first row errors', async () => {
+    const rows = Array.from({ length: 150 }, (_, i) => row(i, i % 3 === 0 ? 'x' : '1'));
+    const { batches, outcome } = await collect(HEADER + rows.join(''), { onInvalid: 'skip' });
+    expect(batches.reduce((n, b) => n + b.rows, 0)).toBe(100);
+    expect(outcome.errorCount).toBe(50);
+    expect(outcome.errors).toHaveLength(Math.min(50, MAX_STORED_ROW_ERRORS));
+  });
+
+  it('does not read further while a batch is being written (back-pressure)', async () => {
+    const text = HEADER + Array.from({ length: 2000 }, (_, i) => row(i)).join('');
+    const pulled = { count: 0 };
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let batches = 0;
+    const done = stageFile(chunks(text, 256, pulled), job, {
+      batch: () => (++batches === 1 ? held : Promise.resolve()),
+      progress: () => undefined,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const whileHeld = pulled.count;
+    expect(batches).toBe(1);
+    expect(whileHeld).toBeLessThan(Buffer.byteLength(text) / 256 / 4);
+    release();
+    expect((await done).progress.executionsParsed).toBe(2000);
+    expect(pulled.count).toBeGreaterThan(whileHeld);
+  });
+
+  it('fails with too_many_rows past maxRows', async () => {
+    const error = await collect(HEADER + Array.from({ length: 30 }, (_, i) => row(i)).join(''), { maxRows: 20 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportFailedError);
+    expect((error as ImportFailedError).failure).toMatchObject({ code: 'too_many_rows', details: { maxRows: 20 } });
+  });
+});
