@@ -44,5 +44,5 @@ const builds = await Promise.all([
  */
 for (const file of builds.flatMap((b) => b.outputFiles)) {
   mkdirSync(path.dirname(file.path), { recursive: true });
-  writeFileSync(file.path, file.path.endsWith('.js') ? file.text.replace(/[^\x00-\x7f]/g, '?') : file.contents);
+  writeFileSync(file.path, file.path.endsWith('.js') ? file.text.replace(/[\u0080-\uffff]/g, '?') : file.contents);
 }
