@@ -119,9 +119,17 @@ export async function load(scenario: string, options: LoadOptions): Promise<Row>
   // Requests still queued in the server when the run ends would bleed into the next scenario:
   // wait until a readiness check (which needs the database) gets through.
   await fetch(new URL('/api/v1/health/ready', options.url)).then((res) => res.arrayBuffer(), () => undefined);
+  // Which statuses the non-2xx answers had (429, 503, ...), so a row with some says why.
+  const non2xxCodes = Object.entries(result.statusCodeStats ?? {})
+    .filter(([code]) => !code.startsWith('2'))
+    .map(([code, { count }]) => `${count} × ${code}`);
+  const notes = [
+    ...(result.requests.total === 0 ? [`no request finished within the ${options.durationSeconds ?? 5} s run`] : []),
+    ...(non2xxCodes.length > 0 ? [`non-2xx: ${non2xxCodes.join(', ')}`] : []),
+  ];
   return {
     scenario,
-    ...(result.requests.total === 0 ? { note: `no request finished within the ${options.durationSeconds ?? 5} s run` } : {}),
+    ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
     reqPerSec: Math.round(result.requests.average),
     p50: result.latency.p50,
     p95: result.latency.p97_5,

@@ -85,6 +85,45 @@ describe('load shedding', () => {
   });
 });
 
+/** Keeps the thread (and so the in-process app's event loop) busy for `ms`. */
+function block(ms: number) {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
+const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('load shedding on event-loop delay', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ SHED_EVENT_LOOP_DELAY_MS: '300' });
+  });
+  afterAll(() => t.close());
+
+  it('does not shed after one long synchronous step, and sheds while the delay lasts', async () => {
+    // One step of 1.2 s (as a large embedded-database query makes): the next sample sees it, the one after does not.
+    block(1_200);
+    await tick(50);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/nothing-here' })).statusCode).toBe(404);
+
+    // Overload: the loop is late in every sample for 2 s.
+    const until = performance.now() + 2_000;
+    while (performance.now() < until) {
+      block(450);
+      await tick(0);
+    }
+    const shed = await t.app.inject({ method: 'GET', url: '/api/v1/nothing-here' });
+    expect(shed.statusCode).toBe(503);
+    expectEnvelope(shed.json(), 'overloaded');
+    expect(shed.json().details).toEqual({ reason: 'event_loop_delay' });
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/health' })).statusCode).toBe(200);
+
+    // Once the loop is on time again, two samples later, requests are served.
+    await tick(1_200);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/nothing-here' })).statusCode).toBe(404);
+  });
+});
+
 describe('the auth rate-limit class', () => {
   let t: TestApp;
   beforeAll(async () => {

@@ -9,6 +9,12 @@ import { AppError } from '../errors/app-error.js';
  * Answers 503 with Retry-After while the process is overloaded (event-loop delay, heap or
  * RSS over their limits), so it degrades instead of falling over. Health routes stay
  * answerable so a load balancer can see the state.
+ *
+ * The event-loop delay counts only when it lasts: over the limit in two samples in a row (the
+ * largest delay of each 500 ms). One long synchronous step (a large query of the embedded
+ * database, which runs on the main thread, or a long garbage collection) is not overload, and
+ * shedding the requests that queued behind it would only turn a late answer into an error;
+ * overload keeps every sample over the limit.
  */
 export const loadSheddingPlugin = fp(
   async (app: FastifyInstance, { config }: { config: Config }) => {
@@ -19,12 +25,15 @@ export const loadSheddingPlugin = fp(
     const histogram = monitorEventLoopDelay({ resolution: 20 });
     histogram.enable();
     let overloaded: string | null = null;
+    let delayedBefore = false;
 
     const sample = setInterval(() => {
-      const delayMs = histogram.max / 1e6;
+      const delayed = maxEventLoopDelayMs > 0 && histogram.max / 1e6 > maxEventLoopDelayMs;
       histogram.reset();
+      const sustained = delayed && delayedBefore;
+      delayedBefore = delayed;
       const memory = process.memoryUsage();
-      if (maxEventLoopDelayMs && delayMs > maxEventLoopDelayMs) overloaded = 'event_loop_delay';
+      if (sustained) overloaded = 'event_loop_delay';
       else if (maxHeapUsedBytes && memory.heapUsed > maxHeapUsedBytes) overloaded = 'heap';
       else if (maxRssBytes && memory.rss > maxRssBytes) overloaded = 'rss';
       else overloaded = null;
