@@ -95,7 +95,7 @@ async function phases(file: string, bytes: number, push: (row: [string, string, 
     .values({ userId: user!.id, accountId: account.id, status: 'writing', brokerRequested: 'tradesense', broker: 'tradesense', timezone: 'UTC', onInvalid: 'reject', fileBytes: bytes, fileSha256: 'bench' })
     .returning();
   // What the import's worker thread runs (here in this thread): parse, validate, prepare, content key, COPY text.
-  const stage = (batch: (text: string) => Promise<void>) =>
+  const stage = (batch: (copy: Uint8Array) => Promise<void>) =>
     stageFile(createReadStream(file, { highWaterMark: 256 * 1024 }), { importId: imp!.id, broker: 'tradesense', timezone: 'UTC', formAccount, onInvalid: 'reject', maxRows: Infinity, batchRows: 5000 }, { batch, progress: () => undefined });
 
   t0 = performance.now();
@@ -104,7 +104,7 @@ async function phases(file: string, bytes: number, push: (row: [string, string, 
   push(['parse + validate + prepare + COPY text alone (stageFile: tokenizer, adapter, prepareExecution, content key)', secs(parseMs), rate(parsed, parseMs), `${parsed.toLocaleString('en-US')} executions`]);
 
   t0 = performance.now();
-  const ord = (await stage((text) => importsRepository.stageCopy(Buffer.from(text)))).progress.executionsParsed;
+  const ord = (await stage((copy) => importsRepository.stageCopy(copy))).progress.executionsParsed;
   const parseStageMs = performance.now() - t0;
   push(['parse + staging, sequential (COPY, 5,000 rows a batch)', secs(parseStageMs), rate(ord, parseStageMs), `staging alone ≈ ${secs(parseStageMs - parseMs)} s`]);
 

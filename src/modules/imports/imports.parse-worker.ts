@@ -17,7 +17,6 @@ const MAX_UNACKED = 3;
 const port = parentPort!;
 const job = workerData as StagingJob & { file: string };
 const post = (message: ParseWorkerMessage) => port.postMessage(message);
-const encoder = new TextEncoder();
 
 let unacked = 0;
 let resume: (() => void) | undefined;
@@ -30,11 +29,10 @@ port.on('message', (message: unknown) => {
 
 try {
   const outcome = await stageFile(createReadStream(job.file, { highWaterMark: 256 * 1024 }), job, {
-    async batch(text, _rows, progress) {
+    async batch(copy, _rows, progress) {
       while (unacked >= MAX_UNACKED) await new Promise<void>((resolve) => (resume = resolve));
       unacked++;
-      // As bytes moved to the main thread (not copied): they stay outside its heap until written.
-      const copy = encoder.encode(text);
+      // Moved to the main thread (not copied): the bytes stay outside its heap until written.
       port.postMessage({ type: 'batch', copy, progress } satisfies ParseWorkerMessage, [copy.buffer]);
     },
     progress(progress) {

@@ -104,8 +104,8 @@ export interface StagingJob {
 }
 
 export interface StagingSink {
-  /** A batch of COPY text; the parsing waits for the promise (back-pressure). */
-  batch(text: string, rows: number, progress: ImportProgress): Promise<void>;
+  /** A batch of COPY text as UTF-8, in an ArrayBuffer of its own (it can be transferred); the parsing waits for the promise (back-pressure). */
+  batch(copy: Uint8Array<ArrayBuffer>, rows: number, progress: ImportProgress): Promise<void>;
   /** After each chunk of the file. */
   progress(progress: ImportProgress): void;
 }
@@ -137,6 +137,49 @@ export function parsingFailure(error: unknown): ImportFailure | undefined {
 }
 
 /**
+ * A batch's COPY text, written as UTF-8 into bytes line by line. Each line's string dies young;
+ * a batch kept as one growing string (a rope of 5,000 lines) survived the young generation's
+ * collections, was copied and promoted, and made the garbage collector about 40 % of the parse
+ * loop's CPU.
+ */
+class CopyBatch {
+  private memory: ArrayBuffer;
+  private bytes: Buffer;
+  private length = 0;
+  rows = 0;
+
+  constructor(private readonly initialBytes: number) {
+    this.memory = new ArrayBuffer(initialBytes);
+    this.bytes = Buffer.from(this.memory);
+  }
+
+  add(line: string): void {
+    // A UTF-8 character takes at most 3 bytes per UTF-16 unit.
+    if (this.length + line.length * 3 > this.memory.byteLength) {
+      const grown = new ArrayBuffer(Math.max(this.memory.byteLength * 2, this.length + line.length * 3));
+      new Uint8Array(grown).set(new Uint8Array(this.memory, 0, this.length));
+      this.memory = grown;
+      this.bytes = Buffer.from(grown);
+    }
+    this.length += this.bytes.write(line, this.length);
+    this.rows++;
+  }
+
+  /** The batch's bytes (a view of an ArrayBuffer no other batch shares); the batch starts again empty. */
+  take(): Uint8Array<ArrayBuffer> {
+    const taken = new Uint8Array(this.memory, 0, this.length);
+    this.memory = new ArrayBuffer(this.initialBytes);
+    this.bytes = Buffer.from(this.memory);
+    this.length = 0;
+    this.rows = 0;
+    return taken;
+  }
+}
+
+/** Bytes a batch starts with: the generic format's COPY lines are about 200 bytes. */
+const BATCH_BYTES_PER_ROW = 256;
+
+/**
  * Parses the file into COPY batches of `job.batchRows` rows, awaiting the sink for each (so a
  * slow database slows the reading and memory stays bounded), and answers the counts and row
  * errors. With onInvalid=reject the first invalid row ends the batches; the rest is read for the
@@ -147,8 +190,7 @@ export async function stageFile(input: AsyncIterable<Buffer>, job: StagingJob, s
   const report = new RowErrorReport();
   const progress: ImportProgress = { rowsRead: 0, bytesRead: 0, executionsParsed: 0, invalidRows: 0, ignoredRows: 0 };
   let stagingOn = true;
-  let text = '';
-  let rows = 0;
+  const batch = new CopyBatch(job.batchRows * BATCH_BYTES_PER_ROW);
   let ord = 0;
 
   const take = async (results: ReturnType<ExecutionParser['write']>) => {
@@ -175,19 +217,17 @@ export async function stageFile(input: AsyncIterable<Buffer>, job: StagingJob, s
       }
       progress.executionsParsed++;
       if (!stagingOn) continue;
-      text += copyLine(job.importId, toStaged(ord++, result.execution.line, prepared));
-      if (++rows >= job.batchRows) {
-        const batch = text;
-        text = '';
-        rows = 0;
-        await sink.batch(batch, job.batchRows, { ...progress });
-      }
+      batch.add(copyLine(job.importId, toStaged(ord++, result.execution.line, prepared)));
+      if (batch.rows >= job.batchRows) await sink.batch(batch.take(), job.batchRows, { ...progress });
     }
     sink.progress({ ...progress });
   };
 
   for await (const chunk of input) await take(parser.write(chunk));
   await take(parser.end());
-  if (stagingOn && rows > 0) await sink.batch(text, rows, { ...progress });
+  if (stagingOn && batch.rows > 0) {
+    const rows = batch.rows;
+    await sink.batch(batch.take(), rows, { ...progress });
+  }
   return { progress, errors: report.errors, errorCount: report.count };
 }

@@ -29,8 +29,8 @@ async function collect(text: string, overrides: Partial<StagingJob> = {}, size =
   const batches: { text: string; rows: number }[] = [];
   const progress: ImportProgress[] = [];
   const outcome = await stageFile(chunks(text, size), { ...job, ...overrides }, {
-    batch: async (batchText, rows) => {
-      batches.push({ text: batchText, rows });
+    batch: async (copy, rows) => {
+      batches.push({ text: Buffer.from(copy).toString('utf8'), rows });
     },
     progress: (p) => progress.push(p),
   });
@@ -54,6 +54,23 @@ describe('stageFile (what the parse worker runs)', () => {
     expect(progress.at(-1)).toEqual(outcome.progress);
     const read = progress.map((p) => p.rowsRead);
     expect(read).toEqual([...read].sort((a, b) => a - b));
+  });
+
+  it('keeps multi-byte text whole when a batch outgrows its first buffer', async () => {
+    // Ids of up to 900 UTF-16 units, two bytes to four a character in UTF-8: the batch's first buffer (256 bytes a row) must grow.
+    const id = (i: number) => `é€😀\\${i}`.repeat(1 + (i % 150));
+    const text = 'executed_at,symbol,asset_class,side,quantity,price,broker_exec_id\n' + Array.from({ length: 90 }, (_, i) => `${row(i).trimEnd()},${id(i)}\n`).join('');
+    const { batches } = await collect(text);
+    expect(batches.map((b) => b.rows)).toEqual([40, 40, 10]);
+    const { results } = await parseFile(text, { broker: 'auto', timezone: 'UTC' });
+    const expected = results.flatMap((r) => {
+      if (r.ok !== true) return [];
+      const prepared = prepareParsed(r.execution, job.formAccount);
+      if (!prepared.ok) throw new Error(`row ${r.execution.line} is invalid`);
+      return [{ line: r.execution.line, prepared }];
+    });
+    expect(expected.map((e) => e.prepared.prepared.brokerExecId)).toEqual(Array.from({ length: 90 }, (_, i) => id(i)));
+    expect(batches.map((b) => b.text).join('')).toBe(expected.map((e, ord) => copyLine(job.importId, toStaged(ord, e.line, e.prepared))).join(''));
   });
 
   it('with onInvalid=reject stops batching at the first invalid row and still counts and reports the rest', async () => {
