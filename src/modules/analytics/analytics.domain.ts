@@ -662,7 +662,7 @@ export function sequenceAggregates(pnlText: readonly string[], atMs: readonly nu
 
 /**
  * One local day's closed trades in trade order, summarised so that consecutive days combine into
- * the drawdown and the longest runs of their concatenation (`mergeDaySegments`). With k = 1…n the
+ * the drawdown and the longest runs of their concatenation (`mergePackedSegments`). With k = 1…n the
  * day's trades and s_k the sum of the first k P&Ls: the minimum s_k (first k), the largest
  * max(0, s_1…s_k) − s_k (first k), the ladder (every k with s_k ≥ max(0, s_1…s_k−1), in order) and
  * the runs at both ends and inside. `daySegmentOf` is the definition; SQL computes the same rows.
@@ -871,16 +871,6 @@ export function parseDaySegments(text: string): PackedSegments {
     ladderStart.push(ladderK.length);
   }
   return { days: ladderStart.length - 1, scale, fields, ladderStart, ladderK, ladderPnl, ladderMs };
-}
-
-/**
- * The drawdown (as `drawdownOf`) and the longest runs (as `longestRuns`) of the trades of
- * consecutive days, from their DaySegments in day order, without the trades (`mergePackedSegments`).
- */
-export function mergeDaySegments(
-  segments: readonly DaySegment[],
-): Pick<SequenceAggregates, 'maxConsecutiveWins' | 'maxConsecutiveLosses' | 'drawdown'> | null {
-  return mergePackedSegments(parseDaySegments(segments.map(formatDaySegment).join('|')));
 }
 
 /**

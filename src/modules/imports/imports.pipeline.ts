@@ -25,7 +25,7 @@ import type { RowError } from './parsing/types.js';
 
 export type ImportsConfig = Config['imports'];
 
-/** Rows per staging COPY (about 120 bytes of COPY text each). */
+/** Rows per staging COPY (about 200 bytes of COPY text each). */
 const STAGE_BATCH = 5000;
 const PROGRESS_EVERY_MS = 1000;
 /** An import that adds at least this many executions refreshes the planner statistics of the tables it grew. */

@@ -8,7 +8,7 @@ import { dailyAggregates, executions, importStaging, imports, tradeExecutions, t
 import type { ImportStatus } from '../../db/schema/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import type { ImportFailure } from './imports.domain.js';
-import { STAGING_COPY_COLUMNS, copyLine } from './imports.staging.js';
+import { STAGING_COPY_COLUMNS } from './imports.staging.js';
 import type { RowError } from './parsing/types.js';
 
 export const RUNNING_STATUSES = ['queued', 'parsing', 'writing'] as const satisfies readonly ImportStatus[];
@@ -243,25 +243,6 @@ export function createImportsRepository(db: Db) {
     },
 
     /**
-     * Writes a batch of parsed executions to staging (committed on its own). On PostgreSQL one
-     * COPY FROM STDIN on a pooled connection; on PGlite (and inside a transaction) one multi-row
-     * insert through unnest, 21 array parameters per batch.
-     */
-    async stage(importId: string, rows: readonly StagedExecution[], tx?: Tx): Promise<void> {
-      if (rows.length === 0) return;
-      if (pool && !tx) {
-        const client = await pool.connect();
-        try {
-          await pipeline(Readable.from([rows.map((r) => copyLine(importId, r)).join('')]), client.query(copyFrom(STAGING_COPY)));
-        } finally {
-          client.release();
-        }
-        return;
-      }
-      await this.stageRows(importId, rows, tx ?? db);
-    },
-
-    /**
      * Writes a batch of rows already in COPY's text format (imports.staging's copyLine, UTF-8), committed
      * on its own: on PostgreSQL a COPY FROM STDIN on a pooled connection, on PGlite a COPY from
      * the text as a blob.
@@ -278,21 +259,6 @@ export function createImportsRepository(db: Db) {
         return;
       }
       await pgliteOf(db).query(`copy import_staging (${STAGING_COPY_COLUMNS}) from '/dev/blob'`, [], { blob: new Blob([copy]) });
-    },
-
-    /** The unnest form of `stage`: the embedded database's path, and the shared one tests compare COPY with. */
-    async stageRows(importId: string, rows: readonly StagedExecution[], tx: Executor = db): Promise<void> {
-      if (rows.length === 0) return;
-      const col = <K extends keyof StagedExecution>(key: K) => sql.param(rows.map((r) => r[key]));
-      await tx.execute(sql`
-        insert into ${importStaging} (import_id, ord, line, account_id, account_ref, instrument_key, executed_at, symbol, asset_class, side,
-          quantity, price, commission, fees, multiplier, currency, broker_exec_id, underlying, expiry, strike, option_right, content_key)
-        select ${importId}::uuid, * from unnest(
-          ${col('ord')}::bigint[], ${col('line')}::int[], ${col('accountId')}::uuid[], ${col('accountRef')}::text[], ${col('instrumentKey')}::text[],
-          ${sql.param(rows.map((r) => r.executedAt.toISOString()))}::timestamptz[], ${col('symbol')}::text[], ${col('assetClass')}::text[], ${col('side')}::text[],
-          ${col('quantity')}::numeric[], ${col('price')}::numeric[], ${col('commission')}::numeric[], ${col('fees')}::numeric[], ${col('multiplier')}::numeric[],
-          ${col('currency')}::text[], ${col('brokerExecId')}::text[], ${col('underlying')}::text[], ${col('expiry')}::date[], ${col('strike')}::numeric[],
-          ${col('optionRight')}::text[], ${col('contentKey')}::text[])`);
     },
 
     /** The distinct account references (broker account ids) of staged rows still to be routed. */

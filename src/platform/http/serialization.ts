@@ -30,13 +30,18 @@ function primitiveBranch(branch: unknown): branch is JsonSchema & { type: string
 }
 
 /**
- * The response schema as fast-json-stringify serialises it fastest, with the same output: a union
- * of string literals (TypeBox's `Union([Literal('a'), Literal('b')])`) becomes a string with an
- * enum, and a primitive or null (`Nullable(...)`) becomes a type list. fast-json-stringify
- * serialises an `anyOf` by running an Ajv validator on the value to pick the branch, compiled on
- * first use (≈ 100 ms of a process's first answer) and run for every such field of every answer;
- * it serialises an enum or a type list with a typeof check. The schemas Fastify keeps (OpenAPI,
- * validation) are untouched: this is a copy.
+ * The response schema as fast-json-stringify serialises it fastest, with the same output for
+ * every value the schema allows: a union of string literals (TypeBox's
+ * `Union([Literal('a'), Literal('b')])`) becomes a string with an enum, and a primitive or null
+ * (`Nullable(...)`) becomes a type list. fast-json-stringify serialises an `anyOf` by running an
+ * Ajv validator on the value to pick the branch, compiled on first use (≈ 100 ms of a process's
+ * first answer) and run for every such field of every answer; it serialises an enum or a type
+ * list with a typeof check. The cost: a value the schema does not allow is no longer caught while
+ * serialising (a string outside the literals, or not in a nullable string's `format`, is written
+ * as it is instead of failing the answer with a 500) — fast-json-stringify never checks an
+ * `enum` or a `format` outside a union either, and every test app validates every answer it
+ * sends against the route's schemas as written, formats included (test/helpers/contract.ts). The schemas
+ * Fastify keeps (OpenAPI, validation) are untouched: this is a copy.
  */
 export function withoutSimpleUnions(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(withoutSimpleUnions);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toDecimal } from '../../../src/lib/decimal.js';
-import type { DomainTrade } from '../../../src/modules/analytics/analytics.domain.js';
+import type { DaySegment, DomainTrade } from '../../../src/modules/analytics/analytics.domain.js';
 import {
   BOOTSTRAP_MAX_TRADES,
   binIndex,
@@ -19,7 +19,6 @@ import {
   percentile,
   daySegmentOf,
   formatDaySegment,
-  mergeDaySegments,
   mergePackedSegments,
   parseDaySegments,
   sequenceAggregates,
@@ -27,6 +26,9 @@ import {
 } from '../../../src/modules/analytics/analytics.domain.js';
 
 const UTC = { timezone: 'UTC', breakevenTolerance: '0' };
+
+/** Day segments merged as the summary merges the stored texts: formatted, joined, parsed, merged. */
+const mergeDaySegments = (segments: readonly DaySegment[]) => mergePackedSegments(parseDaySegments(segments.map(formatDaySegment).join('|')));
 let seq = 0;
 function trade(closedAt: string, netPnl: string, extra: Partial<DomainTrade> = {}): DomainTrade {
   seq++;

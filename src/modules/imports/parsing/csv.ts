@@ -15,10 +15,6 @@ export interface CsvRecord {
   line: number;
 }
 
-export interface CsvProgress {
-  bytesRead: number;
-}
-
 /** The file is not CSV we can read (an unclosed quote, a record over the size limit). */
 export class MalformedCsvError extends Error {
   override readonly name = 'MalformedCsvError';
@@ -76,7 +72,6 @@ export class CsvTokenizer {
   /** '' until the first line break outside quotes decides it. */
   private recordDelimiter: '' | '\r\n' | '\n' | '\r' = '';
   private line = 1;
-  private cells: string[] = [];
   /** A field of the record being read held a line break (quoted, or not the record delimiter). */
   private breakInField = false;
 
@@ -251,14 +246,11 @@ export class CsvTokenizer {
  * Yields every record of the input, blank lines included (as `['']`), with its starting line.
  * Records come out chunk by chunk; the input is read no further than the consumer asks.
  */
-export async function* readCsvRecords(input: AsyncIterable<Buffer | string>, onBytes?: (p: CsvProgress) => void): AsyncGenerator<CsvRecord> {
+export async function* readCsvRecords(input: AsyncIterable<Buffer | string>): AsyncGenerator<CsvRecord> {
   const decoder = new StringDecoder('utf8');
   const tokenizer = new CsvTokenizer();
-  let bytesRead = 0;
   const out: CsvRecord[] = [];
   for await (const chunk of input) {
-    bytesRead += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-    onBytes?.({ bytesRead });
     tokenizer.push(typeof chunk === 'string' ? chunk : decoder.write(chunk), out);
     yield* drain(out);
   }

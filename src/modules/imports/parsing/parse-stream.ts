@@ -13,17 +13,11 @@ import { assertTimeZone } from './values.js';
 
 export { MalformedCsvError } from './csv.js';
 
-export interface ParseProgress {
-  rowsRead: number;
-  bytesRead: number;
-}
-
 export interface ParseOptions {
   /** An adapter id, or 'auto' to detect the format from the first rows. */
   broker: string | 'auto';
   /** IANA zone that local times in the file are read in. */
   timezone: string;
-  onProgress?: (p: ParseProgress) => void;
 }
 
 /** No adapter recognises the file (or the one asked for does not exist). */
@@ -126,22 +120,17 @@ export class ExecutionParser {
 /**
  * Yields one result per CSV row (several or none when an adapter says so): executions, row
  * errors and skips, in file order. Returns the adapter used. Throws UnknownFormatError,
- * MalformedCsvError, or RangeError for an unknown timezone. Progress is reported after each chunk.
+ * MalformedCsvError, or RangeError for an unknown timezone.
  */
 export async function* parseExecutions(
   input: AsyncIterable<Buffer | string>,
   options: ParseOptions,
 ): AsyncGenerator<RowResult, { adapter: BrokerAdapter }> {
   const parser = new ExecutionParser(options);
-  const report = () => options.onProgress?.({ rowsRead: parser.rowsRead, bytesRead: parser.bytesRead });
   for await (const chunk of input) {
-    const results = parser.write(chunk);
-    report();
-    for (const result of results) yield result;
+    for (const result of parser.write(chunk)) yield result;
   }
-  const results = parser.end();
-  report();
-  for (const result of results) yield result;
+  for (const result of parser.end()) yield result;
   return { adapter: parser.adapter! };
 }
 
