@@ -8,6 +8,7 @@ import { createAccountsRepository } from '../../../src/modules/accounts/accounts
 import { createAccountsService } from '../../../src/modules/accounts/accounts.service.js';
 import { createImportPipeline } from '../../../src/modules/imports/imports.pipeline.js';
 import { createImportsRepository } from '../../../src/modules/imports/imports.repository.js';
+import type { ImportsRepository } from '../../../src/modules/imports/imports.repository.js';
 import type { TestApp } from '../../helpers/app.js';
 import { buildTestApp, createUser } from '../../helpers/app.js';
 import { createAccount } from '../executions/ledger-helpers.js';
@@ -19,10 +20,10 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 /** A pipeline of its own (stopping it leaves the app's alone); the write phase is never reached here. */
-function pipeline() {
+function pipeline(importsRepository: ImportsRepository = createImportsRepository(t.database.db)) {
   const accountsRepository = createAccountsRepository(t.database.db);
   return createImportPipeline({
-    importsRepository: createImportsRepository(t.database.db),
+    importsRepository,
     accountsService: createAccountsService({ accountsRepository }),
     accountsRepository,
     tradesService: { rebuildInstrumentGroups: () => Promise.reject(new Error('not reached')) },
@@ -38,6 +39,22 @@ async function queuedImport(userId: string, accountId: string) {
     .values({ userId, accountId, status: 'queued', brokerRequested: 'tradesense', broker: 'tradesense', timezone: 'UTC', onInvalid: 'reject', fileBytes: 1, fileSha256: 'x' })
     .returning();
   return row!;
+}
+
+/** A spooled upload of `blocks` × 1,000 valid rows (one symbol a block), as the upload leaves it. */
+async function spooled(importId: string, blocks: number): Promise<string> {
+  mkdirSync(t.config.imports.dir, { recursive: true });
+  const file = path.join(t.config.imports.dir, `${importId}.upload`);
+  const out = createWriteStream(file);
+  out.write('executed_at,symbol,asset_class,side,quantity,price\n');
+  for (let block = 0; block < blocks; block++) {
+    let text = '';
+    for (let i = 0; i < 1000; i++) text += `2024-01-08T14:00:${String(i % 60).padStart(2, '0')}Z,S${block},stock,${i % 2 ? 'sell' : 'buy'},1,10${i % 10}\n`;
+    out.write(text);
+  }
+  out.end();
+  await finished(out);
+  return file;
 }
 
 async function statusOf(id: string) {
@@ -58,17 +75,7 @@ describe('parsing in the worker thread', () => {
     const user = await createUser(t);
     const accountId = await createAccount(t, user);
     const row = await queuedImport(user.id, accountId);
-    mkdirSync(t.config.imports.dir, { recursive: true });
-    const file = path.join(t.config.imports.dir, `${row.id}.upload`);
-    const out = createWriteStream(file);
-    out.write('executed_at,symbol,asset_class,side,quantity,price\n');
-    for (let block = 0; block < 300; block++) {
-      let text = '';
-      for (let i = 0; i < 1000; i++) text += `2024-01-08T14:00:${String(i % 60).padStart(2, '0')}Z,S${block},stock,${i % 2 ? 'sell' : 'buy'},1,10${i % 10}\n`;
-      out.write(text);
-    }
-    out.end();
-    await finished(out);
+    const file = await spooled(row.id, 300);
 
     const importsRepository = createImportsRepository(t.database.db);
     const p = pipeline();
@@ -82,6 +89,60 @@ describe('parsing in the worker thread', () => {
     expect(stopped.failure).toMatchObject({ code: 'interrupted' });
     expect(await importsRepository.countStaged(row.id)).toBe(0);
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('fails the import as internal_error, with nothing staged and the file removed, when writing a batch fails midway', async () => {
+    const user = await createUser(t);
+    const accountId = await createAccount(t, user);
+    const row = await queuedImport(user.id, accountId);
+    const file = await spooled(row.id, 30);
+    const real = createImportsRepository(t.database.db);
+    let batches = 0;
+    const failing: ImportsRepository = {
+      ...real,
+      stageCopy: (copy) => (++batches === 3 ? Promise.reject(new Error('connection lost')) : real.stageCopy(copy)),
+    };
+    const p = pipeline(failing);
+    p.enqueue({ id: row.id, userId: user.id, file });
+    await until(async () => (await statusOf(row.id)).status === 'failed');
+    // The run's end (the spooled file's removal) follows the status; stop() waits for it.
+    await p.stop();
+    expect((await statusOf(row.id)).failure).toMatchObject({ code: 'internal_error' });
+    expect(batches).toBeGreaterThanOrEqual(3);
+    expect(await real.countStaged(row.id)).toBe(0);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('keeps at most three batches unwritten: the worker waits for the database', async () => {
+    const user = await createUser(t);
+    const accountId = await createAccount(t, user);
+    const row = await queuedImport(user.id, accountId);
+    // 60,000 rows: twelve batches of 5,000 if nothing held the worker back.
+    const file = await spooled(row.id, 60);
+    const real = createImportsRepository(t.database.db);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let received = 0;
+    const held: ImportsRepository = {
+      ...real,
+      stageCopy: async (copy) => {
+        received++;
+        await gate;
+        return real.stageCopy(copy);
+      },
+    };
+    const p = pipeline(held);
+    p.enqueue({ id: row.id, userId: user.id, file });
+    await until(async () => received === 3);
+    // Time for the worker to parse the whole file, were it not waiting for acknowledgements.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(received).toBe(3);
+    expect((await statusOf(row.id)).status).toBe('parsing');
+    release();
+    // Written, the rest follows: the import reaches the write phase (which this pipeline's trades service refuses).
+    await until(async () => (await statusOf(row.id)).status === 'failed');
+    expect(received).toBe(12);
+    await p.stop();
   });
 
   it('fails the import as internal_error when the worker itself fails (the spooled file is gone)', async () => {
