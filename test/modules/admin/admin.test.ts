@@ -185,6 +185,7 @@ describe('POST /admin/maintenance', () => {
     await t.database.db.update(trades).set({ netPnl: '3', grossPnl: '3' }).where(eq(trades.id, tradeId));
     const res = await call(t, admin, { method: 'POST', url: '/api/v1/admin/maintenance', payload: { actions: ['rebuild_aggregates'] } });
     expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().results, res.body).toMatchObject([{ action: 'rebuild_aggregates', status: 'ok' }]);
     expect((await getJson(t, owner, '/api/v1/analytics/summary')).netPnl).toBe('3.00');
   });
 
