@@ -26,7 +26,7 @@ import { loadConfig } from '../src/config/config.js';
 import { createTokenService } from '../src/platform/auth/tokens.js';
 import { insertClosedTrades } from './closed-trades.js';
 import type { Row } from './lib.js';
-import { printTable, root, tempDir } from './lib.js';
+import { BENCH_DATABASE_URL, ensureDatabase, printTable, root, tempDir } from './lib.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -42,7 +42,7 @@ const endpointsOnly = args.includes('--endpoints-only');
 const skip = (arg('--skip') ?? '').split(/,(?! )/).filter(Boolean);
 const reuseUser = arg('--user');
 const rebuild = args.includes('--rebuild');
-const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const databaseUrl = process.env.DATABASE_URL ?? BENCH_DATABASE_URL;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const duration = quick ? 3 : 10;
 const secret = 'bench-secret-bench-secret-bench-secret-0123';
@@ -137,6 +137,7 @@ async function cannon(scenario: string, url: string, connections: number, header
 const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 async function main() {
+  ensureDatabase(databaseUrl);
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const env: Record<string, string> = {

@@ -1,7 +1,7 @@
 /**
  * Ledger benchmark (issue: the ledger). `npx tsx bench/ledger.ts [--executions 1000000] [--quick] [--rebuild-only]`
  *
- * On PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test): generates N
+ * On PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/tradesense_bench, created when missing): generates N
  * executions for one new user (3 accounts, 60 symbols, scale-ins, scale-outs and flips),
  * derives their trades, then measures the rebuild of one instrument with 10,000 executions
  * in-process, the trades list's query path in-process (first page; symbol + date-range filtered
@@ -21,7 +21,7 @@ import { createTradesService } from '../src/modules/trades/trades.service.js';
 import { openDatabase } from '../src/platform/db/database.js';
 import type { Db } from '../src/platform/db/database.js';
 import type { Row } from './lib.js';
-import { load, printTable, root, startServer, tempDir } from './lib.js';
+import { BENCH_DATABASE_URL, ensureDatabase, load, printTable, root, startServer, tempDir } from './lib.js';
 import { listScenarios, measureQueryPath } from './list-scenarios.js';
 
 const args = process.argv.slice(2);
@@ -31,7 +31,7 @@ const keep = args.includes('--keep');
 /** Only the in-process rebuilds of the 10,000-execution instrument (beside `--executions` others, default none); no server. */
 const rebuildOnly = args.includes('--rebuild-only');
 const count = Number(args.includes('--executions') ? args[args.indexOf('--executions') + 1] : rebuildOnly ? 0 : quick ? 100_000 : 1_000_000);
-const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const databaseUrl = process.env.DATABASE_URL ?? BENCH_DATABASE_URL;
 const secret = 'bench-secret-bench-secret-bench-secret-0123';
 const config = loadConfig({ DATABASE_URL: databaseUrl, JWT_SECRET: secret, DB_POOL_MAX: '4', DB_STATEMENT_TIMEOUT_MS: '0' });
 
@@ -118,6 +118,7 @@ async function insertBatch(db: Db, userId: string, batch: GenExecution[]) {
 }
 
 async function main() {
+  ensureDatabase(databaseUrl);
   console.log('building...');
   execSync('npm run build', { cwd: root, stdio: 'ignore' });
   const database = await openDatabase(config);

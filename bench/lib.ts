@@ -22,6 +22,12 @@ export interface Row {
 
 export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
+/**
+ * The benches' default PostgreSQL database (created when missing): never the test database,
+ * whose tests rebuild every user's aggregates and would pay for a bench's hundred thousand rows.
+ */
+export const BENCH_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/tradesense_bench';
+
 /** Creates the scratch database a bench names in its URL when it does not exist, so a bench never needs the test database. */
 export function ensureDatabase(url: string) {
   const u = new URL(url);

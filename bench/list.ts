@@ -3,7 +3,7 @@
  * `npx tsx bench/list.ts --user <id> [--runs 1000] [--server <server.js>]... [--connections 10] [--seconds 10]`
  *
  * On the data `bench/ledger.ts --keep` left in DATABASE_URL (default
- * postgres://postgres@127.0.0.1:5432/test) for user <id>: first the query path in-process, as
+ * postgres://postgres@127.0.0.1:5432/tradesense_bench, created when missing) for user <id>: first the query path in-process, as
  * `bench/ledger.ts` measures it (`listTrades`, no page cache, one call at a time); then starts each compiled server in turn
  * (default dist/src/server.js; give another checkout's build to compare before and after in the
  * same minutes), warms it up for a second, then runs the ledger bench's list scenarios with
@@ -24,7 +24,7 @@ import { createTradesService } from '../src/modules/trades/trades.service.js';
 import { openDatabase } from '../src/platform/db/database.js';
 import type { Db } from '../src/platform/db/database.js';
 import type { Row } from './lib.js';
-import { load, loadAverage, printTable, root, startServer, tempDir } from './lib.js';
+import { BENCH_DATABASE_URL, ensureDatabase, load, loadAverage, printTable, root, startServer, tempDir } from './lib.js';
 import { listScenarios, measureQueryPath } from './list-scenarios.js';
 
 const args = process.argv.slice(2);
@@ -34,7 +34,7 @@ const servers = args.flatMap((a, i) => (a === '--server' ? [path.resolve(args[i 
 const connections = Number(option('--connections') ?? 10);
 const seconds = Number(option('--seconds') ?? 10);
 const runs = Number(option('--runs') ?? 1000);
-const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const databaseUrl = process.env.DATABASE_URL ?? BENCH_DATABASE_URL;
 const secret = 'bench-secret-bench-secret-bench-secret-0123';
 
 /** utime + stime of a process in milliseconds (0 once it is gone). */
@@ -48,6 +48,7 @@ function cpuMs(pid: number): number {
 }
 
 async function main() {
+  ensureDatabase(databaseUrl);
   if (!userId) throw new Error('--user <id> is required (a user kept by bench/ledger.ts --keep)');
   const client = new pg.Client({ connectionString: databaseUrl, application_name: 'tradesense-bench' });
   await client.connect();

@@ -5,25 +5,26 @@
  * browser's Accept-Encoding (and once more without it at the first level).
  *
  * `-- --quick`: 3-second runs and a 20,000-row seed (default 10 s, 100,000 rows).
- * `-- --db postgres`: on DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
+ * `-- --db postgres`: on DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tradesense_bench, created when missing).
  * `-- --connections 100,500`: other levels. Load shedding stays on (as deployed): 503s under
  * overload show in the non-2xx column.
  */
 import { execSync } from 'node:child_process';
 import type { Row } from './lib.js';
-import { load, loadAverage, printTable, root, startServer, tempDir } from './lib.js';
+import { BENCH_DATABASE_URL, ensureDatabase, load, loadAverage, printTable, root, startServer, tempDir } from './lib.js';
 import { BENCH_ENV, BROWSER_HEADERS, READS, seedUser } from './scenarios.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const dbArg = args.includes('--db') ? args[args.indexOf('--db') + 1] : 'pglite';
-const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const databaseUrl = process.env.DATABASE_URL ?? BENCH_DATABASE_URL;
 const levels = args.includes('--connections') ? args[args.indexOf('--connections') + 1]!.split(',').map(Number) : [100, 500, 1000];
 const duration = quick ? 3 : 10;
 const rows = quick ? 20_000 : 100_000;
 const MIX = [READS.tradesPage, READS.tradesFiltered, READS.summary, READS.calendar, READS.breakdownBySymbol, READS.health];
 
 async function main() {
+  if (dbArg === 'postgres') ensureDatabase(databaseUrl);
   const loadBefore = loadAverage();
   console.log('building...');
   execSync('npm run build', { cwd: root, stdio: 'ignore' });

@@ -4,13 +4,13 @@
  * analytics (cached and uncached), calendar and breakdown, all against one compiled server.
  *
  * `-- --quick`: 2-second scenarios and a 20,000-row import. `-- --db postgres`: on DATABASE_URL
- * (default postgres://postgres@127.0.0.1:5432/test) instead of PGlite. `-- --rows N`: import size.
+ * (default postgres://postgres@127.0.0.1:5432/tradesense_bench, created when missing) instead of PGlite. `-- --rows N`: import size.
  * `-- --startup`: only the start-up rows (5 runs each), without the load scenarios.
  */
 import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Row } from './lib.js';
-import { load, loadAverage, printTable, root, startServer, tempDir } from './lib.js';
+import { BENCH_DATABASE_URL, ensureDatabase, load, loadAverage, printTable, root, startServer, tempDir } from './lib.js';
 import { BENCH_ENV, PASSWORD, READS, seedUser, uncachedSummaryPath } from './scenarios.js';
 
 const args = process.argv.slice(2);
@@ -19,7 +19,7 @@ const startupOnly = args.includes('--startup');
 const dbArg = args.includes('--db') ? args[args.indexOf('--db') + 1] : 'pglite';
 const rowsArg = args.includes('--rows') ? Number(args[args.indexOf('--rows') + 1]) : undefined;
 const importRows = rowsArg ?? (quick ? 20_000 : 100_000);
-const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const databaseUrl = process.env.DATABASE_URL ?? BENCH_DATABASE_URL;
 const duration = quick ? 2 : 8;
 const secret = 'bench-secret-bench-secret-bench-secret-0123';
 
@@ -67,6 +67,7 @@ function printHeader(loadBefore: string) {
 }
 
 async function main() {
+  ensureDatabase(databaseUrl);
   const loadBefore = loadAverage();
   console.log('building...');
   execSync('npm run build', { cwd: root, stdio: 'ignore' });

@@ -3,7 +3,7 @@
  * shows every dashboard number with N trades loaded, on localhost.
  *
  * Builds the web app if stale, starts the API in this process on PostgreSQL (DATABASE_URL,
- * default postgres://postgres@127.0.0.1:5432/test), signs a new user up through the UI in
+ * default postgres://postgres@127.0.0.1:5432/tradesense_bench, created when missing), signs a new user up through the UI in
  * headless Chromium, inserts N closed trades for it straight into PostgreSQL (and builds the
  * daily aggregates the trades module would have kept for them), then loads
  * /dashboard: a full page load (HTML, scripts, session refresh from the cookie, then summary,
@@ -23,10 +23,11 @@ import { loadConfig } from '../src/config/config.js';
 import { launchBrowser } from '../test/e2e/browser.js';
 import { ensureWebBuilt } from '../test/e2e/web-build.js';
 import { insertClosedTrades } from './closed-trades.js';
+import { BENCH_DATABASE_URL, ensureDatabase } from './lib.js';
 
 const args = process.argv.slice(2);
 const tradeCount = Number(args.includes('--trades') ? args[args.indexOf('--trades') + 1] : 100_000);
-const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const databaseUrl = process.env.DATABASE_URL ?? BENCH_DATABASE_URL;
 /** What the dashboard shows once every number is in: the six headline numbers, the equity chart, the month's P&L and the breakdown. */
 const SHOWN = [
   ...['netPnl', 'winRate', 'profitFactor', 'expectancy', 'maxDrawdown', 'tradeCount'].map((s) => `[data-stat="${s}"]`),
@@ -56,6 +57,7 @@ async function timeDashboard(page: Page, url: string): Promise<number> {
 }
 
 async function main() {
+  ensureDatabase(databaseUrl);
   const distDir = await ensureWebBuilt();
   const config = loadConfig({
     NODE_ENV: 'production',
