@@ -1,9 +1,12 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter } from 'prom-client';
 import type { Config } from '../../config/config.js';
 import { AppError } from '../errors/app-error.js';
+
+/** How often the event loop's lateness is read, and how long a sample of it lasts. */
+const TICK_MS = 50;
+const SAMPLE_MS = 500;
 
 /**
  * Answers 503 with Retry-After while the process is overloaded (event-loop delay, heap or
@@ -11,10 +14,13 @@ import { AppError } from '../errors/app-error.js';
  * answerable so a load balancer can see the state.
  *
  * The event-loop delay counts only when it lasts: over the limit in two samples in a row (the
- * largest delay of each 500 ms). One long synchronous step (a large query of the embedded
- * database, which runs on the main thread, or a long garbage collection) is not overload, and
- * shedding the requests that queued behind it would only turn a late answer into an error;
- * overload keeps every sample over the limit.
+ * largest lateness of a 50-ms timer in each 500 ms). One long synchronous step (a large query of
+ * the embedded database, which runs on the main thread, or a long garbage collection) is not
+ * overload, and shedding the requests that queued behind it would only turn a late answer into
+ * an error; overload keeps every sample over the limit. The same timer measures the lateness and
+ * closes the samples, so a step's delay lands in exactly one sample (perf_hooks' delay histogram,
+ * read and reset by a timer of its own, could lose it or count it in the wrong sample, depending
+ * on which of the two timers ran first after the step).
  */
 export const loadSheddingPlugin = fp(
   async (app: FastifyInstance, { config }: { config: Config }) => {
@@ -22,14 +28,20 @@ export const loadSheddingPlugin = fp(
     if (!maxEventLoopDelayMs && !maxHeapUsedBytes && !maxRssBytes) return;
 
     const shed = new Counter({ name: 'load_shed_total', help: 'Requests answered 503 because the process was overloaded', labelNames: ['reason'] as const, registers: [app.metrics] });
-    const histogram = monitorEventLoopDelay({ resolution: 20 });
-    histogram.enable();
     let overloaded: string | null = null;
     let delayedBefore = false;
+    let lastTick = performance.now();
+    let sampleStart = lastTick;
+    let sampleDelayMs = 0;
 
-    const sample = setInterval(() => {
-      const delayed = maxEventLoopDelayMs > 0 && histogram.max / 1e6 > maxEventLoopDelayMs;
-      histogram.reset();
+    const tick = setInterval(() => {
+      const now = performance.now();
+      sampleDelayMs = Math.max(sampleDelayMs, now - lastTick - TICK_MS);
+      lastTick = now;
+      if (now - sampleStart < SAMPLE_MS) return;
+      const delayed = maxEventLoopDelayMs > 0 && sampleDelayMs > maxEventLoopDelayMs;
+      sampleStart = now;
+      sampleDelayMs = 0;
       const sustained = delayed && delayedBefore;
       delayedBefore = delayed;
       const memory = process.memoryUsage();
@@ -37,11 +49,10 @@ export const loadSheddingPlugin = fp(
       else if (maxHeapUsedBytes && memory.heapUsed > maxHeapUsedBytes) overloaded = 'heap';
       else if (maxRssBytes && memory.rss > maxRssBytes) overloaded = 'rss';
       else overloaded = null;
-    }, 500);
-    sample.unref();
+    }, TICK_MS);
+    tick.unref();
     app.addHook('onClose', async () => {
-      clearInterval(sample);
-      histogram.disable();
+      clearInterval(tick);
     });
 
     // Every request, unknown routes included; callback style, so a request costs one comparison while not overloaded.
