@@ -52,12 +52,14 @@ export const executions = pgTable(
     id: uuid('id').primaryKey().default(sql`uuid_v7()`),
     /** Global insertion order: the tie-breaker for executions at the same instant (input order). */
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity().notNull(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    accountId: uuid('account_id')
-      .notNull()
-      .references(() => accounts.id, { onDelete: 'cascade' }),
+    /** The owner of `accountId` (checked per statement, not by a foreign key: migration 0011, see `accountId`). */
+    userId: uuid('user_id').notNull(),
+    /**
+     * No foreign key (migration 0011): a statement-level trigger checks, once per inserting statement, that every
+     * account written exists and belongs to the row's user, and locks it as a foreign-key check would (key share);
+     * deleting accounts deletes their executions and trades by a statement-level trigger (users cascade to accounts).
+     */
+    accountId: uuid('account_id').notNull(),
     /** What trades group by: the symbol, or for options underlying+expiry+strike+right. */
     instrumentKey: text('instrument_key').notNull(),
     executedAt: timestamp('executed_at', { withTimezone: true, precision: 6 }).notNull(),
@@ -129,12 +131,9 @@ export const trades = pgTable(
   {
     /** Time-ordered like executions.id: the rebuild makes it (uuidV7, src/lib/ids.ts, the same layout as this default). */
     id: uuid('id').primaryKey().default(sql`uuid_v7()`),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    accountId: uuid('account_id')
-      .notNull()
-      .references(() => accounts.id, { onDelete: 'cascade' }),
+    /** Checked with `accountId` per statement, as executions' (migration 0011). */
+    userId: uuid('user_id').notNull(),
+    accountId: uuid('account_id').notNull(),
     instrumentKey: text('instrument_key').notNull(),
     symbol: text('symbol').notNull(),
     assetClass: text('asset_class', { enum: ASSET_CLASSES }).notNull(),
