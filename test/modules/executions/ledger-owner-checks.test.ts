@@ -147,7 +147,8 @@ describe('ledger owner checks', () => {
   });
 });
 
-describe.runIf(usingPostgres())('ledger owner checks against a concurrent account delete (PostgreSQL)', () => {
+// PGlite is one connection: no second transaction exists to race, so these run on PostgreSQL only.
+if (usingPostgres()) describe('ledger owner checks against a concurrent account delete (PostgreSQL)', () => {
   /** Resolves once a backend running a statement that starts with `statement` waits for a lock (the statement under test is blocked). */
   async function waitsForALock(statement: string): Promise<void> {
     for (let i = 0; i < 200; i++) {
