@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventBus, UserEvent } from '../../src/platform/events/event-bus.js';
 import { openEventBus } from '../../src/platform/events/event-bus.js';
+import { uuidV7 } from '../../src/lib/ids.js';
+import { UuidSet } from '../../src/lib/uuid-set.js';
 import { BULK_OVER, IDS_PER_EVENT, publishIds } from '../../src/platform/events/after-commit-events.js';
 import type { TestApp } from '../helpers/app.js';
 import { buildTestApp, call, createUser, testConfig, usingRedis } from '../helpers/app.js';
@@ -159,5 +161,20 @@ describe('trade ids in events', () => {
     published.length = 0;
     publishIds(recorder, 'u', 'trade.updated', []);
     expect(published).toEqual([]);
+  });
+
+  it('from a UuidSet: the same events as from the list of its ids', () => {
+    const few = Array.from({ length: IDS_PER_EVENT + 3 }, () => uuidV7());
+    const many = Array.from({ length: BULK_OVER + 1 }, () => uuidV7());
+    for (const ids of [few, many]) {
+      const set = new UuidSet();
+      for (const id of ids) set.add(id);
+      published.length = 0;
+      publishIds(recorder, 'u', 'trade.created', ids);
+      const fromList = [...published];
+      published.length = 0;
+      publishIds(recorder, 'u', 'trade.created', set);
+      expect(published).toEqual(fromList);
+    }
   });
 });

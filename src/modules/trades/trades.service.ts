@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Decimal, normalizeDecimalString, toDecimal } from '../../lib/decimal.js';
+import { UuidSet } from '../../lib/uuid-set.js';
 import { afterCommit } from '../../platform/db/data-changes.js';
 import type { Cache } from '../../platform/cache/cache.js';
 import { createUserDataVersions } from '../../platform/cache/user-data-versions.js';
@@ -30,11 +31,11 @@ export interface TradesServiceDeps {
   pageCache?: { cache: Pick<Cache, 'get' | 'set' | 'setIfAbsent'>; ttlSeconds: number };
 }
 
-/** The trades one transaction changed, announced together once it commits. */
+/** The trades one transaction changed, announced together once it commits (ids outside the JavaScript heap: a large import creates hundreds of thousands). */
 interface TradeChanges {
-  created: Set<string>;
-  updated: Set<string>;
-  deleted: Set<string>;
+  created: UuidSet;
+  updated: UuidSet;
+  deleted: UuidSet;
 }
 
 /** Instruments rebuilt per round of statements: bounds the size of one statement's arrays. */
@@ -258,15 +259,15 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
       const users = byUser;
       afterCommit(tx, () => {
         for (const [user, changes] of users) {
-          publishIds(events, user, 'trade.created', [...changes.created]);
-          publishIds(events, user, 'trade.updated', [...changes.updated]);
-          publishIds(events, user, 'trade.deleted', [...changes.deleted]);
+          publishIds(events, user, 'trade.created', changes.created);
+          publishIds(events, user, 'trade.updated', changes.updated);
+          publishIds(events, user, 'trade.deleted', changes.deleted);
         }
       });
     }
     let changes = byUser.get(userId);
     if (!changes) {
-      changes = { created: new Set(), updated: new Set(), deleted: new Set() };
+      changes = { created: new UuidSet(), updated: new UuidSet(), deleted: new UuidSet() };
       byUser.set(userId, changes);
     }
     for (const id of synced.created) changes.created.add(id);

@@ -1,3 +1,4 @@
+import type { UuidSet } from '../../lib/uuid-set.js';
 import type { EventPublisher, EventType } from './event-bus.js';
 
 /** Ids per event, so no message grows past ~20 KB. */
@@ -10,13 +11,15 @@ export const BULK_OVER = 2_000;
  * IDS_PER_EVENT ids, or, beyond BULK_OVER ids, as one `{ tradeIds: [], count, bulk: true }`
  * that tells a client to refetch instead of patching its lists.
  */
-export function publishIds(events: EventPublisher, userId: string, type: EventType, ids: readonly string[]): void {
-  if (ids.length > BULK_OVER) {
-    events.publish(userId, type, { tradeIds: [], count: ids.length, bulk: true });
+export function publishIds(events: EventPublisher, userId: string, type: EventType, ids: readonly string[] | UuidSet): void {
+  const count = 'size' in ids ? ids.size : ids.length;
+  if (count > BULK_OVER) {
+    events.publish(userId, type, { tradeIds: [], count, bulk: true });
     return;
   }
-  for (let start = 0; start < ids.length; start += IDS_PER_EVENT) {
-    const batch = ids.slice(start, start + IDS_PER_EVENT);
+  const list = 'size' in ids ? [...ids] : ids;
+  for (let start = 0; start < list.length; start += IDS_PER_EVENT) {
+    const batch = list.slice(start, start + IDS_PER_EVENT);
     events.publish(userId, type, { tradeIds: batch, count: batch.length, bulk: false });
   }
 }
