@@ -9,8 +9,9 @@
  *    peak RSS (VmHWM from /proc/<pid>/status) and /api/v1/health latency under autocannon
  *    meanwhile.
  *
- * DATABASE_URL defaults to a scratch database `tradesense_bench_imports` on 127.0.0.1:5432
- * (created when missing), so the bench never touches the test database.
+ * DATABASE_URL defaults to a scratch database `tradesense_bench_imports` on 127.0.0.1:5432,
+ * dropped and created again at the start of every run (so every run imports into an empty
+ * database); a database named by DATABASE_URL is created when missing and never dropped.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, openAsBlob, readFileSync, rmSync, statSync } from 'node:fs';
@@ -29,7 +30,7 @@ import { createTradesService } from '../src/modules/trades/trades.service.js';
 import { openDatabase } from '../src/platform/db/database.js';
 import { eq } from 'drizzle-orm';
 import { imports, users } from '../src/db/schema/index.js';
-import { ensureDatabase, root, startServer, tempDir } from './lib.js';
+import { ensureDatabase, recreateDatabase, root, startServer, tempDir } from './lib.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -126,7 +127,9 @@ async function phases(file: string, bytes: number, push: (row: [string, string, 
 }
 
 async function main() {
-  ensureDatabase(DATABASE_URL);
+  // The default scratch database starts empty every run; a database named by DATABASE_URL is only created when missing.
+  if (process.env.DATABASE_URL) ensureDatabase(DATABASE_URL);
+  else recreateDatabase(DATABASE_URL);
   const dir = tempDir('tradesense-bench-imports-');
   // The generated file (73 MiB per million rows) goes with the process, however it ends.
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
