@@ -37,18 +37,23 @@ async function collect(text: string, overrides: Partial<StagingJob> = {}, size =
   return { batches, progress, outcome };
 }
 
+/** The file's valid rows as prepareParsed makes them, parsed the plain way (parseFile). */
+async function preparedRows(text: string) {
+  const { results } = await parseFile(text, { broker: 'auto', timezone: 'UTC' });
+  return results.flatMap((r) => {
+    if (r.ok !== true) return [];
+    const prepared = prepareParsed(r.execution, job.formAccount);
+    if (!prepared.ok) throw new Error(`row ${r.execution.line} is invalid`);
+    return [{ line: r.execution.line, prepared }];
+  });
+}
+
 describe('stageFile (what the parse worker runs)', () => {
   it('writes every execution as the COPY line of its prepared row, in file order, in batches of batchRows', async () => {
     const text = HEADER + Array.from({ length: 101 }, (_, i) => row(i)).join('');
     const { batches, progress, outcome } = await collect(text);
     expect(batches.map((b) => b.rows)).toEqual([40, 40, 21]);
-    const { results } = await parseFile(text, { broker: 'auto', timezone: 'UTC' });
-    const expected = results.flatMap((r) => {
-      if (r.ok !== true) return [];
-      const prepared = prepareParsed(r.execution, job.formAccount);
-      if (!prepared.ok) throw new Error(`row ${r.execution.line} is invalid`);
-      return [{ line: r.execution.line, prepared }];
-    });
+    const expected = await preparedRows(text);
     expect(batches.map((b) => b.text).join('')).toBe(expected.map((e, ord) => copyLine(job.importId, toStaged(ord, e.line, e.prepared))).join(''));
     expect(outcome.progress).toEqual({ rowsRead: 102, bytesRead: Buffer.byteLength(text), executionsParsed: 101, invalidRows: 0, ignoredRows: 1 });
     expect(progress.at(-1)).toEqual(outcome.progress);
@@ -62,13 +67,7 @@ describe('stageFile (what the parse worker runs)', () => {
     const text = 'executed_at,symbol,asset_class,side,quantity,price,broker_exec_id\n' + Array.from({ length: 90 }, (_, i) => `${row(i).trimEnd()},${id(i)}\n`).join('');
     const { batches } = await collect(text);
     expect(batches.map((b) => b.rows)).toEqual([40, 40, 10]);
-    const { results } = await parseFile(text, { broker: 'auto', timezone: 'UTC' });
-    const expected = results.flatMap((r) => {
-      if (r.ok !== true) return [];
-      const prepared = prepareParsed(r.execution, job.formAccount);
-      if (!prepared.ok) throw new Error(`row ${r.execution.line} is invalid`);
-      return [{ line: r.execution.line, prepared }];
-    });
+    const expected = await preparedRows(text);
     expect(expected.map((e) => e.prepared.prepared.brokerExecId)).toEqual(Array.from({ length: 90 }, (_, i) => id(i)));
     expect(batches.map((b) => b.text).join('')).toBe(expected.map((e, ord) => copyLine(job.importId, toStaged(ord, e.line, e.prepared))).join(''));
   });
