@@ -15,7 +15,8 @@ export interface ServerProcess {
   dataDir: string;
 }
 
-let nextPort = 20_000 + Math.floor(Math.random() * 20_000);
+// Below Linux's ephemeral range (32768–60999), where an outgoing connection's local port could already hold it.
+let nextPort = 10_000 + Math.floor(Math.random() * 22_000);
 
 /** Starts `src/server.ts` as a real process (via tsx) with the test database settings; `nodeArgs` go before the script. */
 export function startServer(env: Record<string, string | undefined> = {}, options: { nodeArgs?: string[] } = {}): ServerProcess {

@@ -345,7 +345,10 @@ export function createImportPipeline({ importsRepository, accountsService, accou
     stats: () => ({ running: active.size, queued: queue.length }),
   };
 
-  /** Spooled files no running import owns: left by a crash between upload and processing. */
+  /**
+   * Spooled files no running import owns: left by a crash between upload and processing, or by an
+   * import another process failed (with several processes, any of them may fail an abandoned one).
+   */
   async function removeStaleUploads(): Promise<void> {
     let names: string[];
     try {
@@ -354,10 +357,14 @@ export function createImportPipeline({ importsRepository, accountsService, accou
       return;
     }
     const ids = names.filter((n) => n.endsWith('.upload')).map((n) => n.slice(0, -'.upload'.length));
-    const stillRunning = await importsRepository.runningAmong(ids.filter((id) => /^[0-9a-f-]{36}$/.test(id)));
+    const states = await importsRepository.statesAmong(ids.filter((id) => /^[0-9a-f-]{36}$/.test(id)));
     for (const id of ids) {
-      if (held.has(id) || stillRunning.has(id)) continue;
+      if (held.has(id) || states.running.has(id)) continue;
       const file = uploadPath(id);
+      if (states.ended.has(id)) {
+        await rm(file, { force: true });
+        continue;
+      }
       const info = await stat(file).catch(() => null);
       // An upload still being received has no import row yet: leave young files alone.
       if (info && (singleProcess || Date.now() - info.mtimeMs > config.staleAfterSeconds * 1000)) await rm(file, { force: true });

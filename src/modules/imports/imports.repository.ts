@@ -372,14 +372,16 @@ export function createImportsRepository(db: Db) {
         where not exists (select 1 from ${imports} i where i.id = s.import_id and i.status in ('queued', 'parsing', 'writing'))`);
     },
 
-    /** Which of these ids are imports still queued or running. */
-    async runningAmong(ids: readonly string[], tx: Executor = db): Promise<Set<string>> {
-      if (ids.length === 0) return new Set();
+    /** Which of these ids are imports still queued or running, and which are imports that have ended (done or failed). */
+    async statesAmong(ids: readonly string[], tx: Executor = db): Promise<{ running: Set<string>; ended: Set<string> }> {
+      const states = { running: new Set<string>(), ended: new Set<string>() };
+      if (ids.length === 0) return states;
       const rows = await tx
-        .select({ id: imports.id })
+        .select({ id: imports.id, running: sql<boolean>`${running}` })
         .from(imports)
-        .where(and(inArray(imports.id, [...ids]), running));
-      return new Set(rows.map((r) => r.id));
+        .where(inArray(imports.id, [...ids]));
+      for (const row of rows) (row.running ? states.running : states.ended).add(row.id);
+      return states;
     },
 
     /** The import row, locked until the transaction ends (undo against a concurrent undo). */

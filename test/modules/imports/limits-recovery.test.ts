@@ -111,8 +111,9 @@ describe('crash recovery', () => {
       singleProcess: t.database.driver === 'pglite',
       log: t.app.log,
     });
-    const recovered = await pipeline.recover();
-    expect(recovered).toContain(crashed!.id);
+    // With PostgreSQL, another test process's recovery or heartbeat may fail the abandoned import first; either way
+    // this recovery must leave it failed, with nothing staged and its spooled file removed.
+    await pipeline.recover();
 
     const res = await call(t, user, { method: 'GET', url: `/api/v1/imports/${crashed!.id}` });
     expect(res.statusCode).toBe(200);
@@ -146,5 +147,30 @@ describe('crash recovery', () => {
     expect(await pipeline.recover()).not.toContain(live!.id);
     const [after] = await t.database.db.select().from(imports).where(eq(imports.id, live!.id));
     expect(after!.status).toBe('parsing');
+  });
+
+  it('with several processes, removes the spooled file of an import another process has already failed, however young the file', async () => {
+    const user = await createUser(t);
+    const ended = { userId: user.id, brokerRequested: 'auto', timezone: 'UTC', onInvalid: 'reject' as const, fileBytes: 1, fileSha256: 'x' };
+    const [failed] = await t.database.db.insert(imports).values({ ...ended, status: 'failed' }).returning();
+    const [queued] = await t.database.db.insert(imports).values({ ...ended, status: 'queued' }).returning();
+    mkdirSync(t.config.imports.dir, { recursive: true });
+    const failedFile = path.join(t.config.imports.dir, `${failed!.id}.upload`);
+    const queuedFile = path.join(t.config.imports.dir, `${queued!.id}.upload`);
+    writeFileSync(failedFile, 'x');
+    writeFileSync(queuedFile, 'x');
+    const pipeline = createImportPipeline({
+      importsRepository: createImportsRepository(t.database.db),
+      accountsService: { getAccount: () => Promise.reject(new Error('not used by recovery')) },
+      accountsRepository: createAccountsRepository(t.database.db),
+      tradesService: { rebuildInstrumentGroups: () => Promise.reject(new Error('not used by recovery')) },
+      config: t.config.imports,
+      singleProcess: false,
+      log: t.app.log,
+    });
+    await pipeline.recover();
+    expect(existsSync(failedFile)).toBe(false);
+    // A queued import with a fresh heartbeat belongs to a live process: its file stays.
+    expect(existsSync(queuedFile)).toBe(true);
   });
 });
