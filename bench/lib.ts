@@ -28,22 +28,26 @@ export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname)
  */
 export const BENCH_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/tradesense_bench';
 
-/** Creates the scratch database a bench names in its URL when it does not exist, so a bench never needs the test database. */
-export function ensureDatabase(url: string) {
+/** The database a URL names, and the URL of the server's `postgres` database to create or drop it from. */
+function serverOf(url: string): { name: string; admin: string } {
   const u = new URL(url);
   const name = u.pathname.slice(1);
   u.pathname = '/postgres';
-  const exists = execFileSync('psql', [u.toString(), '-tAc', `select 1 from pg_database where datname = '${name}'`]).toString().trim();
-  if (exists !== '1') execFileSync('psql', [u.toString(), '-c', `create database "${name}"`]);
+  return { name, admin: u.toString() };
+}
+
+/** Creates the scratch database a bench names in its URL when it does not exist, so a bench never needs the test database. */
+export function ensureDatabase(url: string) {
+  const { name, admin } = serverOf(url);
+  const exists = execFileSync('psql', [admin, '-tAc', `select 1 from pg_database where datname = '${name}'`]).toString().trim();
+  if (exists !== '1') execFileSync('psql', [admin, '-c', `create database "${name}"`]);
 }
 
 /** Drops and creates a bench's own scratch database, so a run starts from no rows (a database a run already filled writes several times slower once its indexes outgrow shared_buffers). */
 export function recreateDatabase(url: string) {
-  const u = new URL(url);
-  const name = u.pathname.slice(1);
-  u.pathname = '/postgres';
-  execFileSync('psql', [u.toString(), '-qc', `drop database if exists "${name}" with (force)`]);
-  execFileSync('psql', [u.toString(), '-qc', `create database "${name}"`]);
+  const { name, admin } = serverOf(url);
+  execFileSync('psql', [admin, '-qc', `drop database if exists "${name}" with (force)`]);
+  execFileSync('psql', [admin, '-qc', `create database "${name}"`]);
 }
 
 export function tempDir(prefix: string) {

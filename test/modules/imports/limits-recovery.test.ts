@@ -49,6 +49,19 @@ describe('configured limits', () => {
   });
 });
 
+/** A pipeline of its own, for its start-up recovery only (as a process starting on this database runs it). */
+function recoveryPipeline(singleProcess: boolean) {
+  return createImportPipeline({
+    importsRepository: createImportsRepository(t.database.db),
+    accountsService: { getAccount: () => Promise.reject(new Error('not used by recovery')) },
+    accountsRepository: createAccountsRepository(t.database.db),
+    tradesService: { rebuildInstrumentGroups: () => Promise.reject(new Error('not used by recovery')) },
+    config: t.config.imports,
+    singleProcess,
+    log: t.app.log,
+  });
+}
+
 describe('crash recovery', () => {
   it('fails an import a crash left in writing, removes its staged rows and spooled file, and a new run gives the uninterrupted result', async () => {
     const user = await createUser(t);
@@ -102,15 +115,7 @@ describe('crash recovery', () => {
     writeFileSync(spooled, content);
 
     // The start-up recovery buildApp runs, as a process starting on this database would.
-    const pipeline = createImportPipeline({
-      importsRepository: createImportsRepository(t.database.db),
-      accountsService: { getAccount: () => Promise.reject(new Error('not used by recovery')) },
-      accountsRepository: createAccountsRepository(t.database.db),
-      tradesService: { rebuildInstrumentGroups: () => Promise.reject(new Error('not used by recovery')) },
-      config: t.config.imports,
-      singleProcess: t.database.driver === 'pglite',
-      log: t.app.log,
-    });
+    const pipeline = recoveryPipeline(t.database.driver === 'pglite');
     // With PostgreSQL, another test process's recovery or heartbeat may fail the abandoned import first; either way
     // this recovery must leave it failed, with nothing staged and its spooled file removed.
     await pipeline.recover();
@@ -135,15 +140,7 @@ describe('crash recovery', () => {
       .insert(imports)
       .values({ userId: user.id, status: 'parsing', brokerRequested: 'auto', timezone: 'UTC', onInvalid: 'reject', fileBytes: 1, fileSha256: 'x' })
       .returning();
-    const pipeline = createImportPipeline({
-      importsRepository: createImportsRepository(t.database.db),
-      accountsService: { getAccount: () => Promise.reject(new Error('not used by recovery')) },
-      accountsRepository: createAccountsRepository(t.database.db),
-      tradesService: { rebuildInstrumentGroups: () => Promise.reject(new Error('not used by recovery')) },
-      config: t.config.imports,
-      singleProcess: false,
-      log: t.app.log,
-    });
+    const pipeline = recoveryPipeline(false);
     expect(await pipeline.recover()).not.toContain(live!.id);
     const [after] = await t.database.db.select().from(imports).where(eq(imports.id, live!.id));
     expect(after!.status).toBe('parsing');
@@ -159,15 +156,7 @@ describe('crash recovery', () => {
     const queuedFile = path.join(t.config.imports.dir, `${queued!.id}.upload`);
     writeFileSync(failedFile, 'x');
     writeFileSync(queuedFile, 'x');
-    const pipeline = createImportPipeline({
-      importsRepository: createImportsRepository(t.database.db),
-      accountsService: { getAccount: () => Promise.reject(new Error('not used by recovery')) },
-      accountsRepository: createAccountsRepository(t.database.db),
-      tradesService: { rebuildInstrumentGroups: () => Promise.reject(new Error('not used by recovery')) },
-      config: t.config.imports,
-      singleProcess: false,
-      log: t.app.log,
-    });
+    const pipeline = recoveryPipeline(false);
     await pipeline.recover();
     expect(existsSync(failedFile)).toBe(false);
     // A queued import with a fresh heartbeat belongs to a live process: its file stays.

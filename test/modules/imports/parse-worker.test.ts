@@ -33,10 +33,13 @@ function pipeline(importsRepository: ImportsRepository = createImportsRepository
   });
 }
 
-async function queuedImport(userId: string, accountId: string) {
+/** A queued import of a new user's new account, as the upload leaves it before the pipeline takes it. */
+async function queuedImport() {
+  const user = await createUser(t);
+  const accountId = await createAccount(t, user);
   const [row] = await t.database.db
     .insert(imports)
-    .values({ userId, accountId, status: 'queued', brokerRequested: 'tradesense', broker: 'tradesense', timezone: 'UTC', onInvalid: 'reject', fileBytes: 1, fileSha256: 'x' })
+    .values({ userId: user.id, accountId, status: 'queued', brokerRequested: 'tradesense', broker: 'tradesense', timezone: 'UTC', onInvalid: 'reject', fileBytes: 1, fileSha256: 'x' })
     .returning();
   return row!;
 }
@@ -72,14 +75,12 @@ async function until(check: () => Promise<boolean>, timeoutMs = 60_000) {
 
 describe('parsing in the worker thread', () => {
   it('stop() while the worker parses ends the import as interrupted, with nothing staged and the file removed', async () => {
-    const user = await createUser(t);
-    const accountId = await createAccount(t, user);
-    const row = await queuedImport(user.id, accountId);
+    const row = await queuedImport();
     const file = await spooled(row.id, 300);
 
     const importsRepository = createImportsRepository(t.database.db);
     const p = pipeline();
-    p.enqueue({ id: row.id, userId: user.id, file });
+    p.enqueue({ id: row.id, userId: row.userId, file });
     // Stopped once the worker has handed over at least one batch, long before it reaches the end of the 300,000 rows.
     await until(async () => (await importsRepository.countStaged(row.id)) > 0);
     await p.stop();
@@ -92,9 +93,7 @@ describe('parsing in the worker thread', () => {
   });
 
   it('fails the import as internal_error, with nothing staged and the file removed, when writing a batch fails midway', async () => {
-    const user = await createUser(t);
-    const accountId = await createAccount(t, user);
-    const row = await queuedImport(user.id, accountId);
+    const row = await queuedImport();
     const file = await spooled(row.id, 30);
     const real = createImportsRepository(t.database.db);
     let batches = 0;
@@ -103,7 +102,7 @@ describe('parsing in the worker thread', () => {
       stageCopy: (copy) => (++batches === 3 ? Promise.reject(new Error('connection lost')) : real.stageCopy(copy)),
     };
     const p = pipeline(failing);
-    p.enqueue({ id: row.id, userId: user.id, file });
+    p.enqueue({ id: row.id, userId: row.userId, file });
     await until(async () => (await statusOf(row.id)).status === 'failed');
     // The run's end (the spooled file's removal) follows the status; stop() waits for it.
     await p.stop();
@@ -114,9 +113,7 @@ describe('parsing in the worker thread', () => {
   });
 
   it('keeps at most three batches unwritten: the worker waits for the database', async () => {
-    const user = await createUser(t);
-    const accountId = await createAccount(t, user);
-    const row = await queuedImport(user.id, accountId);
+    const row = await queuedImport();
     // 60,000 rows: twelve batches of 5,000 if nothing held the worker back.
     const file = await spooled(row.id, 60);
     const real = createImportsRepository(t.database.db);
@@ -132,7 +129,7 @@ describe('parsing in the worker thread', () => {
       },
     };
     const p = pipeline(held);
-    p.enqueue({ id: row.id, userId: user.id, file });
+    p.enqueue({ id: row.id, userId: row.userId, file });
     await until(async () => received === 3);
     // Time for the worker to parse the whole file, were it not waiting for acknowledgements.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -146,11 +143,9 @@ describe('parsing in the worker thread', () => {
   });
 
   it('fails the import as internal_error when the worker itself fails (the spooled file is gone)', async () => {
-    const user = await createUser(t);
-    const accountId = await createAccount(t, user);
-    const row = await queuedImport(user.id, accountId);
+    const row = await queuedImport();
     const p = pipeline();
-    p.enqueue({ id: row.id, userId: user.id, file: path.join(t.config.imports.dir, 'missing.upload') });
+    p.enqueue({ id: row.id, userId: row.userId, file: path.join(t.config.imports.dir, 'missing.upload') });
     await until(async () => (await statusOf(row.id)).status === 'failed');
     expect((await statusOf(row.id)).failure).toMatchObject({ code: 'internal_error' });
     await p.stop();
