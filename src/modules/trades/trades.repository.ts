@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
-import { dailyAccountSequences, dailyAggregateStates, dailyAggregates, dailySequences, dailySymbolSequences, executions, tags, tradeExecutions, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
+import { accounts, dailyAccountSequences, dailyAggregateStates, dailyAggregates, dailySequences, dailySymbolSequences, executions, tags, tradeExecutions, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import { arrayQuery } from '../../platform/db/database.js';
 import { timeRange } from '../executions/executions.repository.js';
@@ -429,11 +429,23 @@ async function refreshDaySequences(tx: Executor, userId: string, daysQuery: SQL)
   const dayList = rowsOf<{ days: string }>(listed)[0]!.days;
   if (dayList === '{}') return;
   const days = sql`select unnest(${dayList}::date[]) as day`;
+  // With one account, every trade of the user is in it: its account slice is the day slice (refreshed first).
+  const [single] = rowsOf<{ id: string | null }>(
+    await tx.execute(sql`select (case when count(*) = 1 then min(${accounts.id}::text) end) as id from ${accounts} where ${accounts.userId} = ${userId}`),
+  );
   for (const slice of SLICES) {
     const table = SEQUENCE_TABLES[slice];
     await tx.execute(sql`
       with k as (${days})
       delete from ${table} s using k where s.user_id = ${userId} and s.day = k.day`);
+    if (slice === 'account' && single?.id) {
+      await tx.execute(sql`
+        with k as (${days})
+        insert into ${table} (${sequenceColumns(slice)})
+        select user_id, ${single.id}::uuid, ${sql.raw(['day', ...SUM_COLUMNS, ...SEQUENCE_FIELDS, 'segment', 'segment_ladder'].join(', '))}
+        from ${dailySequences} s join k using (day) where s.user_id = ${userId}`);
+      continue;
+    }
     await tx.execute(sql`
       with k as (${days})
       insert into ${table} (${sequenceColumns(slice)})
@@ -490,6 +502,9 @@ export interface SyncedTrades {
 }
 
 const DERIVED = sql.raw(DERIVED_COLUMNS.join(', '));
+
+/** The temporary tables of holdBackNewTrades. */
+const HELD_BACK = { trades: sql.raw('pg_temp.rebuild_new_trades'), links: sql.raw('pg_temp.rebuild_new_links') };
 
 /** The derived columns of `rows` as typed array parameters, in DERIVED_COLUMNS order, for `unnest(…) as w(…, ${DERIVED})`. */
 function derivedArrays(rows: readonly DerivedTradeRow[]): SQL {
@@ -639,9 +654,18 @@ export function createTradesRepository(db: Db) {
      * `stored`, and the caller holds their locks. Answers the ids created, rewritten and deleted
      * (for real-time events), and where the closed trades it
      * deleted, inserted or changed sit in the daily aggregates, before and after the change
-     * (`touched`, for refreshDailyAggregates).
+     * (`touched`, for refreshDailyAggregates). With `defer`, the new trades and their links go
+     * into this transaction's held-back tables instead (holdBackNewTrades; insertHeldBackTrades
+     * writes them).
      */
-    async syncTrades(userId: string, rows: readonly DerivedTradeRow[], fills: readonly (readonly TradeFill[])[], stored: StoredTrades, tx: Tx): Promise<SyncedTrades> {
+    async syncTrades(
+      userId: string,
+      rows: readonly DerivedTradeRow[],
+      fills: readonly (readonly TradeFill[])[],
+      stored: StoredTrades,
+      tx: Tx,
+      options: { defer?: boolean } = {},
+    ): Promise<SyncedTrades> {
       const synced: SyncedTrades = { created: [], updated: [], deleted: [], touched: [] };
       const ids: string[] = [];
       const placeOf = (r: { account_id: string; symbol: string; closed_at: string | null }): AggregateKey => ({ accountId: r.account_id, symbol: r.symbol, closedAt: String(r.closed_at) });
@@ -676,12 +700,13 @@ export function createTradesRepository(db: Db) {
       const linksOf = (indexes: readonly number[]) => linkColumns(indexes.map((i) => ({ tradeId: ids[i]!, fills: fills[i]! })));
       if (added.length > 0) {
         const links = linksOf(added);
+        const into = options.defer ? HELD_BACK : { trades: sql`${trades}`, links: sql`${tradeExecutions}` };
         await tx.execute(sql`
           with inserted as (
-            insert into ${trades} (user_id, id, ${DERIVED})
+            insert into ${into.trades} (user_id, id, ${DERIVED})
             select ${userId}::uuid, w.* from unnest(${sql.param(added.map((i) => ids[i]!))}::uuid[], ${derivedArrays(added.map((i) => rows[i]!))}) as w(id, ${DERIVED})
           )
-          insert into ${tradeExecutions} (trade_id, execution_id, quantity, fees, role)
+          insert into ${into.links} (trade_id, execution_id, quantity, fees, role)
           select * from unnest(${sql.param(links.tradeIds)}::uuid[], ${sql.param(links.executionIds)}::uuid[],
             ${sql.param(links.quantities)}::numeric[], ${sql.param(links.fees)}::numeric[], ${sql.param(links.roles)}::text[])`);
       }
@@ -699,6 +724,29 @@ export function createTradesRepository(db: Db) {
         await syncLinks(tx, synced.updated, linksOf(changed));
       }
       return synced;
+    },
+
+    /**
+     * Temporary tables (dropped at commit) that hold back the new trades and fill links of a rebuild
+     * of many rounds (syncTrades with `defer`) until insertHeldBackTrades. Each round's trades span
+     * the whole time range of its instruments, so inserting them round by round sweeps the
+     * time-ordered trades indexes once per round, reading and dirtying far more pages than
+     * shared_buffers holds; one insert in time order appends to them instead.
+     */
+    async holdBackNewTrades(tx: Tx): Promise<void> {
+      await tx.execute(sql`create temp table if not exists rebuild_new_trades on commit drop as select user_id, id, ${DERIVED} from ${trades} with no data`);
+      await tx.execute(sql`create temp table if not exists rebuild_new_links on commit drop as select trade_id, execution_id, quantity, fees, role from ${tradeExecutions} with no data`);
+    },
+
+    /** Inserts the trades and links held back since holdBackNewTrades (trades in time order, links in trade order) and empties the holding tables. */
+    async insertHeldBackTrades(tx: Tx): Promise<void> {
+      await tx.execute(sql`
+        insert into ${trades} (user_id, id, ${DERIVED})
+        select user_id, id, ${DERIVED} from ${HELD_BACK.trades} order by opened_at, id`);
+      await tx.execute(sql`
+        insert into ${tradeExecutions} (trade_id, execution_id, quantity, fees, role)
+        select trade_id, execution_id, quantity, fees, role from ${HELD_BACK.links} order by trade_id, execution_id`);
+      await tx.execute(sql`truncate ${HELD_BACK.trades}, ${HELD_BACK.links}`);
     },
 
     /**

@@ -313,11 +313,18 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
     // them after every round recomputed the user's whole touched days each time (quadratic in a
     // large import); the places are collected instead, a few per (account, symbol, day).
     const places = new AggregatePlaces();
+    // Over several rounds, new trades are inserted together, in time order, before the aggregates read them.
+    const defer = rounds.length > 1;
+    if (defer) await tradesRepository.holdBackNewTrades(tx);
+    const refresh = async () => {
+      if (defer) await tradesRepository.insertHeldBackTrades(tx);
+      await tradesRepository.refreshDailyAggregates(userId, places.take(), tx);
+    };
     for (const round of rounds) {
-      tradeCount += await rebuildChunk(userId, round, places, tx);
-      if (places.size >= AGGREGATE_PLACES_FLUSH) await tradesRepository.refreshDailyAggregates(userId, places.take(), tx);
+      tradeCount += await rebuildChunk(userId, round, places, tx, defer);
+      if (places.size >= AGGREGATE_PLACES_FLUSH) await refresh();
     }
-    await tradesRepository.refreshDailyAggregates(userId, places.take(), tx);
+    await refresh();
     await tradesRepository.bumpDataGeneration(userId, tx);
     return { instruments: unique.size, trades: tradeCount };
   }
@@ -329,7 +336,7 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
    * trades are deleted (syncTrades). A handful of statements per round whatever the number of executions.
    * Adds to `touched` where the closed trades it changed sit in the daily aggregates.
    */
-  async function rebuildChunk(userId: string, chunk: readonly InstrumentRef[], touched: AggregatePlaces, tx: Tx): Promise<number> {
+  async function rebuildChunk(userId: string, chunk: readonly InstrumentRef[], touched: AggregatePlaces, tx: Tx, defer: boolean): Promise<number> {
     const loaded = await tradesRepository.loadExecutions(userId, chunk, tx);
     // Read while the trades are derived: the database answers in parallel with the JavaScript below.
     const storedRead = tradesRepository.storedTrades(userId, chunk, tx);
@@ -358,7 +365,7 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
       }
     }
 
-    const synced = await tradesRepository.syncTrades(userId, rows, tradeFills, await storedRead, tx);
+    const synced = await tradesRepository.syncTrades(userId, rows, tradeFills, await storedRead, tx, { defer });
     for (const key of synced.touched) touched.add(key);
     recordChanges(userId, synced, tx);
     return rows.length;
