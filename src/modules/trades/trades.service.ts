@@ -47,8 +47,8 @@ const REBUILD_CHUNK = 200;
  * memory (with their derived trades and fills), so this, not the instrument count, bounds the
  * rebuild's heap whatever the caller (an import, its undo, a bulk delete). 5,000 is what the
  * import's groups of new executions were; groups of 20,000 were measured worse on time, peak
- * RSS and event-loop delay (docs/performance.md), and a 1M-row import into a new account packs
- * into the same rounds as before.
+ * RSS and event-loop delay (docs/performance.md), and an import into a new account still packs
+ * into as many rounds as it did.
  */
 const ROUND_EXECUTIONS = 5_000;
 /**
@@ -297,8 +297,8 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
    * daily aggregates of every place the rounds touched (once at the end, or earlier when the
    * places grow past AGGREGATE_PLACES_FLUSH), then bumps the data generation once for all of them.
    * Rounds follow the instruments' (account, instrument key) order and hold at most
-   * `roundExecutions` stored executions (counted after locking, so the count is what is loaded)
-   * and at most REBUILD_CHUNK instruments. An instrument holding more executions than that is a
+   * `roundExecutions` stored executions (counted once, after locking) and at most REBUILD_CHUNK
+   * instruments. An instrument holding more executions than that is a
    * round of its own: its trades derive from all its executions at once.
    */
   async function rebuildInTx(userId: string, refs: readonly InstrumentRef[], tx: Tx): Promise<{ instruments: number; trades: number }> {
@@ -306,11 +306,12 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
     for (const ref of refs) unique.set(refKey(ref), { accountId: ref.accountId, instrumentKey: ref.instrumentKey });
     const sorted = [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, ref]) => ref);
     await tradesRepository.lockInstruments(sorted, tx);
-    const counts = await tradesRepository.countExecutions(userId, sorted, tx);
+    // One instrument is one round whatever it holds: an execution write's rebuild needs no count.
+    const counts = sorted.length > 1 ? await tradesRepository.countExecutions(userId, sorted, tx) : [0];
     const rounds: InstrumentRef[][] = [];
     let round: InstrumentRef[] = [];
     let held = 0;
-    sorted.forEach((ref, i) => {
+    for (const [i, ref] of sorted.entries()) {
       const count = counts[i]!;
       if (round.length > 0 && (held + count > roundExecutions || round.length === REBUILD_CHUNK)) {
         rounds.push(round);
@@ -319,7 +320,7 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
       }
       round.push(ref);
       held += count;
-    });
+    }
     if (round.length > 0) rounds.push(round);
     let tradeCount = 0;
     // Same transaction: the daily aggregates never disagree with the trades they sum. Refreshing
