@@ -3,8 +3,8 @@
  *
  * 1. Generates an N-row TradeSense generic CSV (500 symbols, half the rows with a broker id).
  * 2. In this process: parsing alone (parse + validate + prepare), staging alone (the batched
- *    COPY), the one INSERT … SELECT into executions alone, the trade rebuild alone (in the
- *    import's groups), and `psql \copy` of the same file into a scratch table (the physical limit).
+ *    COPY), the one INSERT … SELECT into executions alone, the trade rebuild alone (as the
+ *    import calls it), and `psql \copy` of the same file into a scratch table (the physical limit).
  * 3. End to end through the compiled server: POST /api/v1/imports until done, with the server's
  *    peak RSS (VmHWM from /proc/<pid>/status) and /api/v1/health latency under autocannon
  *    meanwhile.
@@ -22,7 +22,6 @@ import { loadConfig } from '../src/config/config.js';
 import { createAccountsRepository } from '../src/modules/accounts/accounts.repository.js';
 import { createAccountsService } from '../src/modules/accounts/accounts.service.js';
 import { createExecutionsRepository } from '../src/modules/executions/executions.repository.js';
-import { rebuildGroups } from '../src/modules/imports/imports.pipeline.js';
 import { createImportsRepository } from '../src/modules/imports/imports.repository.js';
 import { stageFile } from '../src/modules/imports/imports.staging.js';
 import { createTradesRepository } from '../src/modules/trades/trades.repository.js';
@@ -116,10 +115,10 @@ async function phases(file: string, bytes: number, push: (row: [string, string, 
   push(['write alone: INSERT … SELECT staging → executions, dedupe, content hash', secs(writeMs), rate(added, writeMs), `${added.toLocaleString('en-US')} added`]);
 
   t0 = performance.now();
-  // As the import runs it: in groups of about 5,000 new executions, in one transaction.
-  const rebuilt = await importsRepository.transaction((tx) => tradesService.rebuildInstrumentGroups(user!.id, rebuildGroups(touched), tx));
+  // As the import runs it: one call in one transaction, in rounds bounded by stored executions.
+  const rebuilt = await importsRepository.transaction((tx) => tradesService.rebuildInstruments(user!.id, touched, tx));
   const rebuildMs = performance.now() - t0;
-  push(['trade rebuild alone (trades.service, in the import\'s groups)', secs(rebuildMs), rate(added, rebuildMs), `${rebuilt.trades.toLocaleString('en-US')} trades, ${rebuilt.instruments} instruments`]);
+  push(['trade rebuild alone (trades.service, as the import calls it)', secs(rebuildMs), rate(added, rebuildMs), `${rebuilt.trades.toLocaleString('en-US')} trades, ${rebuilt.instruments} instruments`]);
   await importsRepository.deleteStaging(imp!.id);
   await db.delete(users).where(eq(users.id, user!.id));
   await database.close();

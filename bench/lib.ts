@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -73,14 +73,28 @@ function freePort(): Promise<number> {
 }
 
 /**
+ * The Node.js options of a checkout's `npm start` (its package.json start script,
+ * `node [options] dist/src/server.js`), so a bench runs the server as it is run in production
+ * (the heap limit changes its memory and CPU).
+ */
+function startOptions(checkout: string): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(checkout, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [command, ...args] = pkg.scripts.start.trim().split(/\s+/);
+  if (command !== 'node') throw new Error(`cannot read the node options of the start script "${pkg.scripts.start}"`);
+  return args.filter((arg) => arg.startsWith('-'));
+}
+
+/**
  * Starts the compiled server (dist/, or the `entry` of another checkout's build, run from that
- * checkout) and resolves when /health/ready answers 200, with the time that took.
+ * checkout with that checkout's `npm start` options) and resolves when /health/ready answers 200,
+ * with the time that took.
  */
 export async function startServer(env: Record<string, string | undefined>, entry = path.join(root, 'dist/src/server.js')): Promise<{ server: Server; readyMs: number }> {
   const p = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [entry], {
-    cwd: path.resolve(path.dirname(entry), '../..'),
+  const checkout = path.resolve(path.dirname(entry), '../..');
+  const child = spawn(process.execPath, [...startOptions(checkout), entry], {
+    cwd: checkout,
     env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', LOG_PRETTY: 'false', HOST: '127.0.0.1', PORT: String(p), ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -63,31 +63,11 @@ function startParseWorker(data: StagingJob & { file: string }): Worker {
   return new Worker(path.join(projectRoot, 'dist/src/modules/imports/imports.parse-worker.js'), options);
 }
 
-/** New executions per rebuild call: the rebuild holds its instruments' executions in memory, so a large import rebuilds in slices (same transaction, same result). */
-const REBUILD_GROUP_EXECUTIONS = 5_000;
-
-export function rebuildGroups<T extends { added: number }>(touched: readonly T[]): T[][] {
-  const groups: T[][] = [];
-  let current: T[] = [];
-  let size = 0;
-  for (const ref of touched) {
-    if (current.length > 0 && size + ref.added > REBUILD_GROUP_EXECUTIONS) {
-      groups.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(ref);
-    size += ref.added;
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
-}
-
 export interface ImportPipelineDeps {
   importsRepository: ImportsRepository;
   accountsService: Pick<AccountsService, 'getAccount'>;
   accountsRepository: Pick<AccountsRepository, 'list' | 'insert'>;
-  tradesService: Pick<TradesService, 'rebuildInstrumentGroups'>;
+  tradesService: Pick<TradesService, 'rebuildInstruments'>;
   config: ImportsConfig;
   /** One process owns the database (PGlite): every running import found at start is abandoned. */
   singleProcess: boolean;
@@ -254,7 +234,8 @@ export function createImportPipeline({ importsRepository, accountsService, accou
         const { routes, created } = await routeAccounts(job.userId, refs, broker, tx);
         const touched = await importsRepository.writeStaged(job.userId, job.id, routes, tx);
         const added = touched.reduce((n, t) => n + t.added, 0);
-        await tradesService.rebuildInstrumentGroups(job.userId, rebuildGroups(touched), tx);
+        // One call for all: the rebuild packs its rounds by the executions each instrument holds.
+        await tradesService.rebuildInstruments(job.userId, touched, tx);
         await importsRepository.deleteStaging(job.id, tx);
         const done = { ...parsed.progress, executionsAdded: added, duplicatesSkipped: parsed.progress.executionsParsed - added, accountsCreated: created };
         await importsRepository.markDone(job.id, { ...done, rowErrors }, tx);

@@ -583,6 +583,25 @@ export function createTradesRepository(db: Db) {
     },
 
     /**
+     * How many executions each of these instruments holds (counts[i] is refs[i]'s; 0 for an
+     * instrument of another user's account): what a rebuild packs its rounds by. The owner is
+     * checked on the account, not per execution (executions.user_id is its account's, migration
+     * 0011), so each count can be an index-only range scan of executions_instrument_idx.
+     */
+    async countExecutions(userId: string, refs: readonly InstrumentRef[], tx: Executor = db): Promise<number[]> {
+      if (refs.length === 0) return [];
+      const result = await tx.execute(sql`
+        select p.i::int as i,
+               (select count(*) from ${executions} x where x.account_id = p.account_id and x.instrument_key = p.instrument_key)::float8 as n
+        from unnest(${sql.param(refs.map((r) => r.accountId))}::uuid[], ${sql.param(refs.map((r) => r.instrumentKey))}::text[])
+          with ordinality as p(account_id, instrument_key, i)
+        join ${accounts} a on a.id = p.account_id and a.user_id = ${userId}`);
+      const counts = refs.map(() => 0);
+      for (const r of rowsOf<{ i: number; n: number }>(result)) counts[Number(r.i) - 1] = Number(r.n);
+      return counts;
+    },
+
+    /**
      * The executions of these instruments; each instrument's in (executed_at, seq) order. One
      * index range scan per instrument (executions_instrument_idx), no sort of the whole set.
      */

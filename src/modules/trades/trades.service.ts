@@ -29,6 +29,8 @@ export interface TradesServiceDeps {
   events?: EventPublisher;
   /** Where list pages are cached (by user data version, platform/cache/user-data-versions.ts); without it every page is read from the database. */
   pageCache?: { cache: Pick<Cache, 'get' | 'set' | 'setIfAbsent'>; ttlSeconds: number };
+  /** Stored executions per rebuild round; ROUND_EXECUTIONS unless a test needs another bound. */
+  roundExecutions?: number;
 }
 
 /** The trades one transaction changed, announced together once it commits (ids outside the JavaScript heap: a large import creates hundreds of thousands). */
@@ -40,6 +42,15 @@ interface TradeChanges {
 
 /** Instruments rebuilt per round of statements: bounds the size of one statement's arrays. */
 const REBUILD_CHUNK = 200;
+/**
+ * Stored executions loaded per rebuild round: a round holds all executions of its instruments in
+ * memory (with their derived trades and fills), so this, not the instrument count, bounds the
+ * rebuild's heap whatever the caller (an import, its undo, a bulk delete). 5,000 is what the
+ * import's groups of new executions were; groups of 20,000 were measured worse on time, peak
+ * RSS and event-loop delay (docs/performance.md), and an import into a new account still packs
+ * into as many rounds as it did.
+ */
+const ROUND_EXECUTIONS = 5_000;
 /**
  * Executions derived between two turns of the event loop: deriving a large rebuild's chunk in
  * one go (tens of thousands of fills) would hold the loop for 100+ ms on a loaded machine,
@@ -246,7 +257,7 @@ function invalidExecution(error: InvalidExecutionInputError, field: string): App
   return badRequest(`invalid_${error.field === 'quantity' || error.field === 'price' ? error.field : 'instrument'}`, error.message, { field });
 }
 
-export function createTradesService({ tradesRepository, executionsRepository, accountsService, events = noEvents, pageCache }: TradesServiceDeps) {
+export function createTradesService({ tradesRepository, executionsRepository, accountsService, events = noEvents, pageCache, roundExecutions = ROUND_EXECUTIONS }: TradesServiceDeps) {
   const changesOf = new WeakMap<Tx, Map<string, TradeChanges>>();
   const versions = pageCache && createUserDataVersions(pageCache.cache);
 
@@ -281,33 +292,36 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
 
   const refKey = (ref: InstrumentRef) => `${ref.accountId}:${ref.instrumentKey}`;
 
-  async function rebuildInTx(userId: string, refs: readonly InstrumentRef[], tx: Tx): Promise<{ instruments: number; trades: number }> {
-    return rebuildGroupsInTx(userId, [refs], tx);
-  }
-
   /**
-   * Locks every instrument of `groups` (in one fixed order), rebuilds group after group (each in
-   * rounds of at most REBUILD_CHUNK instruments), refreshes the daily aggregates of every place
-   * the rounds touched (once at the end, or earlier when the places grow past
-   * AGGREGATE_PLACES_FLUSH), then bumps the data generation once for all of them.
+   * Locks every instrument of `refs` (in one fixed order), rebuilds them in rounds, refreshes the
+   * daily aggregates of every place the rounds touched (once at the end, or earlier when the
+   * places grow past AGGREGATE_PLACES_FLUSH), then bumps the data generation once for all of them.
+   * Rounds follow the instruments' (account, instrument key) order and hold at most
+   * `roundExecutions` stored executions (counted once, after locking) and at most REBUILD_CHUNK
+   * instruments. An instrument holding more executions than that is a
+   * round of its own: its trades derive from all its executions at once.
    */
-  async function rebuildGroupsInTx(userId: string, groups: readonly (readonly InstrumentRef[])[], tx: Tx): Promise<{ instruments: number; trades: number }> {
-    // Each instrument once, in the first group that names it (lockInstruments sorts for its own lock order).
+  async function rebuildInTx(userId: string, refs: readonly InstrumentRef[], tx: Tx): Promise<{ instruments: number; trades: number }> {
     const unique = new Map<string, InstrumentRef>();
+    for (const ref of refs) unique.set(refKey(ref), { accountId: ref.accountId, instrumentKey: ref.instrumentKey });
+    const sorted = [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, ref]) => ref);
+    await tradesRepository.lockInstruments(sorted, tx);
+    // One instrument is one round whatever it holds: an execution write's rebuild needs no count.
+    const counts = sorted.length > 1 ? await tradesRepository.countExecutions(userId, sorted, tx) : [0];
     const rounds: InstrumentRef[][] = [];
-    for (const group of groups) {
-      const round: InstrumentRef[] = [];
-      for (const ref of group) {
-        const key = refKey(ref);
-        if (unique.has(key)) continue;
-        const own = { accountId: ref.accountId, instrumentKey: ref.instrumentKey };
-        unique.set(key, own);
-        round.push(own);
+    let round: InstrumentRef[] = [];
+    let held = 0;
+    for (const [i, ref] of sorted.entries()) {
+      const count = counts[i]!;
+      if (round.length > 0 && (held + count > roundExecutions || round.length === REBUILD_CHUNK)) {
+        rounds.push(round);
+        round = [];
+        held = 0;
       }
-      round.sort((a, b) => (refKey(a) < refKey(b) ? -1 : 1));
-      for (let start = 0; start < round.length; start += REBUILD_CHUNK) rounds.push(round.slice(start, start + REBUILD_CHUNK));
+      round.push(ref);
+      held += count;
     }
-    await tradesRepository.lockInstruments([...unique.values()], tx);
+    if (round.length > 0) rounds.push(round);
     let tradeCount = 0;
     // Same transaction: the daily aggregates never disagree with the trades they sum. Refreshing
     // them after every round recomputed the user's whole touched days each time (quadratic in a
@@ -320,8 +334,8 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
       if (defer) await tradesRepository.insertHeldBackTrades(tx);
       await tradesRepository.refreshDailyAggregates(userId, places.take(), tx);
     };
-    for (const round of rounds) {
-      tradeCount += await rebuildChunk(userId, round, places, tx, defer);
+    for (const chunk of rounds) {
+      tradeCount += await rebuildChunk(userId, chunk, places, tx, defer);
       if (places.size >= AGGREGATE_PLACES_FLUSH) await refresh();
     }
     await refresh();
@@ -409,21 +423,13 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
   const service = {
     /**
      * Re-derives the trades of each (account, instrumentKey) from its executions, inside `tx`
-     * (or a transaction of its own), and bumps the user's data generation once. Statements
-     * per round of up to 200 instruments: lock, load, upsert, delete stale, relink fills.
+     * (or a transaction of its own), and bumps the user's data generation once. Any number of
+     * instruments: they are rebuilt in rounds bounded by the executions they hold (rebuildInTx),
+     * each round's executions loaded, derived and written before the next round's.
      */
     async rebuildInstruments(userId: string, refs: readonly InstrumentRef[], tx?: Tx): Promise<{ instruments: number; trades: number }> {
       if (tx) return rebuildInTx(userId, refs, tx);
       return tradesRepository.transaction((own) => rebuildInTx(userId, refs, own));
-    },
-
-    /**
-     * rebuildInstruments for many instruments at once, `groups` bounding what is held in memory:
-     * each group's executions are loaded, derived and written before the next group's, all in
-     * `tx`; the daily aggregates and the data generation are updated once at the end.
-     */
-    async rebuildInstrumentGroups(userId: string, groups: readonly (readonly InstrumentRef[])[], tx: Tx): Promise<{ instruments: number; trades: number }> {
-      return rebuildGroupsInTx(userId, groups, tx);
     },
 
     /** The trades each execution belongs to after the last rebuild (two for one that crossed zero). */

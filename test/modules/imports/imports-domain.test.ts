@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { binaryContentType, binaryReason, contentKey, decodeImportCursor, encodeImportCursor } from '../../../src/modules/imports/imports.domain.js';
-import { rebuildGroups } from '../../../src/modules/imports/imports.pipeline.js';
 
 const fill = { executedAt: new Date('2024-01-08T14:31:00.000Z'), symbol: 'AAPL', instrumentKey: 'AAPL', side: 'buy' as const, quantity: '10', price: '180.5', commission: '1', fees: '0' };
 
@@ -41,16 +40,5 @@ describe('import cursors', () => {
     expect(decodeImportCursor(encodeImportCursor(cursor))).toEqual(cursor);
     expect(decodeImportCursor('nonsense')).toBeNull();
     expect(decodeImportCursor(Buffer.from('["yesterday","x"]').toString('base64url'))).toBeNull();
-  });
-});
-
-describe('rebuildGroups', () => {
-  it('slices the touched instruments so each rebuild call holds a bounded number of new executions, keeping every instrument once', () => {
-    const touched = Array.from({ length: 10 }, (_, i) => ({ accountId: 'a', instrumentKey: `S${i}`, added: 2_000 }));
-    const groups = rebuildGroups(touched);
-    expect(groups.map((g) => g.length)).toEqual([2, 2, 2, 2, 2]);
-    expect(groups.flat()).toEqual(touched);
-    expect(rebuildGroups([{ accountId: 'a', instrumentKey: 'BIG', added: 1_000_000 }, { accountId: 'a', instrumentKey: 'X', added: 1 }]).map((g) => g.length)).toEqual([1, 1]);
-    expect(rebuildGroups([])).toEqual([]);
   });
 });

@@ -55,7 +55,7 @@ function recoveryPipeline(singleProcess: boolean) {
     importsRepository: createImportsRepository(t.database.db),
     accountsService: { getAccount: () => Promise.reject(new Error('not used by recovery')) },
     accountsRepository: createAccountsRepository(t.database.db),
-    tradesService: { rebuildInstrumentGroups: () => Promise.reject(new Error('not used by recovery')) },
+    tradesService: { rebuildInstruments: () => Promise.reject(new Error('not used by recovery')) },
     config: t.config.imports,
     singleProcess,
     log: t.app.log,

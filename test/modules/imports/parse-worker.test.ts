@@ -26,7 +26,7 @@ function pipeline(importsRepository: ImportsRepository = createImportsRepository
     importsRepository,
     accountsService: createAccountsService({ accountsRepository }),
     accountsRepository,
-    tradesService: { rebuildInstrumentGroups: () => Promise.reject(new Error('not reached')) },
+    tradesService: { rebuildInstruments: () => Promise.reject(new Error('not reached')) },
     config: t.config.imports,
     singleProcess: t.database.driver === 'pglite',
     log: t.app.log,

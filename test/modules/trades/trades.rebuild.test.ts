@@ -1,4 +1,4 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accounts, executions } from '../../../src/db/schema/index.js';
 import { createAccountsRepository } from '../../../src/modules/accounts/accounts.repository.js';
@@ -17,20 +17,19 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-function services(tradesRepository: TradesRepository = createTradesRepository(t.database.db)) {
+function services(tradesRepository: TradesRepository = createTradesRepository(t.database.db), roundExecutions?: number) {
   const accountsService = createAccountsService({ accountsRepository: createAccountsRepository(t.database.db) });
-  return createTradesService({ tradesRepository, executionsRepository: createExecutionsRepository(t.database.db), accountsService });
+  return createTradesService({ tradesRepository, executionsRepository: createExecutionsRepository(t.database.db), accountsService, roundExecutions });
 }
 
-/** A user with one account and a round-trip-heavy sequence of executions of one symbol (scale-ins, partial exits, flips). */
-async function ledger(symbol = 'AAPL', count = 40): Promise<{ userId: string; ref: InstrumentRef }> {
-  const user = await createUser(t);
-  const [account] = await t.database.db.insert(accounts).values({ userId: user.id, name: 'Main' }).returning({ id: accounts.id });
+/** `count` executions of one symbol in the account: a round-trip-heavy sequence (scale-ins, partial exits, flips). */
+async function insertFills(userId: string, accountId: string, symbol: string, count: number): Promise<void> {
   const sides = ['buy', 'buy', 'sell', 'sell', 'sell', 'buy', 'buy', 'sell'] as const;
-  const quantities = ['10', '5', '8', '12', '4', '9', '3', '2'];
+  // Flat again after every 8 fills, the 4th crossing zero: three trades per 8 executions.
+  const quantities = ['10', '5', '8', '12', '4', '9', '3', '3'];
   const rows = Array.from({ length: count }, (_, i) => ({
-    userId: user.id,
-    accountId: account!.id,
+    userId,
+    accountId,
     instrumentKey: symbol,
     symbol,
     assetClass: 'stock' as const,
@@ -42,7 +41,15 @@ async function ledger(symbol = 'AAPL', count = 40): Promise<{ userId: string; re
     fees: i % 3 === 0 ? '0.01' : '0',
     multiplier: '1',
   }));
-  await t.database.db.insert(executions).values(rows);
+  // Below the 65,535 bind parameters of one statement.
+  for (let start = 0; start < rows.length; start += 2_000) await t.database.db.insert(executions).values(rows.slice(start, start + 2_000));
+}
+
+/** A user with one account and `count` executions of one symbol. */
+async function ledger(symbol = 'AAPL', count = 40): Promise<{ userId: string; ref: InstrumentRef }> {
+  const user = await createUser(t);
+  const [account] = await t.database.db.insert(accounts).values({ userId: user.id, name: 'Main' }).returning({ id: accounts.id });
+  await insertFills(user.id, account!.id, symbol, count);
   return { userId: user.id, ref: { accountId: account!.id, instrumentKey: symbol } };
 }
 
@@ -266,4 +273,68 @@ describe('rebuildInstruments', () => {
     } as Parameters<typeof service.createManualTrade>[1]);
     expect(most).toBe(1);
   });
+});
+
+describe('rebuild rounds', () => {
+  /** The repository, recording the instruments and the number of executions of each loadExecutions call (the real statements still run). */
+  function recordingLoads() {
+    const repository = createTradesRepository(t.database.db);
+    const loads: { instruments: string[]; executions: number }[] = [];
+    const recording: TradesRepository = {
+      ...repository,
+      async loadExecutions(userId, refs, tx) {
+        const loaded = await repository.loadExecutions(userId, refs, tx);
+        loads.push({ instruments: refs.map((r) => r.instrumentKey), executions: loaded.length });
+        return loaded;
+      },
+    };
+    return { recording, loads };
+  }
+
+  it('packs the instruments into rounds of at most 5,000 stored executions, a larger instrument alone, and stores the trades one round would', async () => {
+    const user = await createUser(t);
+    const [account] = await t.database.db.insert(accounts).values({ userId: user.id, name: 'Main' }).returning({ id: accounts.id });
+    const sizes = { AAA: 1_500, BBB: 1_500, CCC: 1_500, DDD: 5_200, EEE: 10, FFF: 10 };
+    for (const [symbol, count] of Object.entries(sizes)) await insertFills(user.id, account!.id, symbol, count);
+    // Out of order and with a repeat: the rounds follow the instruments' order, each instrument once.
+    const refs = ['FFF', 'DDD', 'AAA', 'EEE', 'CCC', 'BBB', 'AAA'].map((instrumentKey) => ({ accountId: account!.id, instrumentKey }));
+
+    const { recording, loads } = recordingLoads();
+    const result = await services(recording).rebuildInstruments(user.id, refs);
+    expect(loads).toEqual([
+      { instruments: ['AAA', 'BBB', 'CCC'], executions: 4_500 },
+      { instruments: ['DDD'], executions: 5_200 },
+      { instruments: ['EEE', 'FFF'], executions: 20 },
+    ]);
+    const rounds = await snapshot(user.id);
+    expect(result).toEqual({ instruments: 6, trades: rounds.trades.length });
+
+    // The instrument above the bound, rebuilt alone, holds exactly what deriveTrades derives from all its executions.
+    const big = await t.database.db.select().from(executions).where(and(eq(executions.userId, user.id), eq(executions.instrumentKey, 'DDD')));
+    const bigFirsts = new Set(big.map((r) => r.id));
+    const derived = deriveTrades(big.map((r) => ({ ...r, seq: Number(r.seq) })));
+    expect(derived.length).toBeGreaterThan(100);
+    expect(rounds.trades.filter((r) => bigFirsts.has(String(r.first))).map((r) => [r.first, r.status, r.quantity, r.fees, r.net_pnl, Number(r.execution_count)])).toEqual(
+      derived.map((d) => [d.firstExecutionId, d.status, d.quantity, d.fees, d.netPnl, d.executionCount]),
+    );
+
+    // The same instruments derived afresh in one round of all their executions: the same trades and links.
+    await t.database.db.execute(sql`delete from trades where user_id = ${user.id}`);
+    const single = recordingLoads();
+    await services(single.recording, Number.POSITIVE_INFINITY).rebuildInstruments(user.id, refs);
+    expect(single.loads).toEqual([{ instruments: ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF'], executions: 9_720 }]);
+    const oneRound = await snapshot(user.id);
+    expect(withoutXmin(oneRound.trades)).toEqual(withoutXmin(rounds.trades));
+    expect(withoutXmin(oneRound.links)).toEqual(withoutXmin(rounds.links));
+  }, 120_000);
+
+  it('counts only what the rebuild would load: another user\'s instrument adds nothing to a round', async () => {
+    const mine = await ledger('MINE', 3_000);
+    const theirs = await ledger('THEIRS', 3_000);
+    const { recording, loads } = recordingLoads();
+    await services(recording).rebuildInstruments(mine.userId, [mine.ref, theirs.ref]);
+    expect(loads.map((l) => l.executions)).toEqual([3_000]);
+    expect(loads[0]!.instruments.sort()).toEqual(['MINE', 'THEIRS']);
+    expect(await t.database.db.execute(sql`select count(*)::int as n from trades where user_id = ${theirs.userId}`)).toMatchObject({ rows: [{ n: 0 }] });
+  }, 60_000);
 });
