@@ -31,6 +31,8 @@ export interface TradesServiceDeps {
   pageCache?: { cache: Pick<Cache, 'get' | 'set' | 'setIfAbsent'>; ttlSeconds: number };
   /** Stored executions per rebuild round; ROUND_EXECUTIONS unless a test needs another bound. */
   roundExecutions?: number;
+  /** Collected aggregate places that make a rebuild refresh before its next round; AGGREGATE_PLACES_FLUSH unless a test needs another. */
+  aggregatePlacesFlush?: number;
 }
 
 /** The trades one transaction changed, announced together once it commits (ids outside the JavaScript heap: a large import creates hundreds of thousands). */
@@ -257,7 +259,7 @@ function invalidExecution(error: InvalidExecutionInputError, field: string): App
   return badRequest(`invalid_${error.field === 'quantity' || error.field === 'price' ? error.field : 'instrument'}`, error.message, { field });
 }
 
-export function createTradesService({ tradesRepository, executionsRepository, accountsService, events = noEvents, pageCache, roundExecutions = ROUND_EXECUTIONS }: TradesServiceDeps) {
+export function createTradesService({ tradesRepository, executionsRepository, accountsService, events = noEvents, pageCache, roundExecutions = ROUND_EXECUTIONS, aggregatePlacesFlush = AGGREGATE_PLACES_FLUSH }: TradesServiceDeps) {
   const changesOf = new WeakMap<Tx, Map<string, TradeChanges>>();
   const versions = pageCache && createUserDataVersions(pageCache.cache);
 
@@ -336,7 +338,7 @@ export function createTradesService({ tradesRepository, executionsRepository, ac
     };
     for (const chunk of rounds) {
       tradeCount += await rebuildChunk(userId, chunk, places, tx, defer);
-      if (places.size >= AGGREGATE_PLACES_FLUSH) await refresh();
+      if (places.size >= aggregatePlacesFlush) await refresh();
     }
     await refresh();
     await tradesRepository.bumpDataGeneration(userId, tx);

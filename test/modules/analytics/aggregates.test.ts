@@ -117,10 +117,13 @@ describe('daily aggregates', () => {
         fc.constantFrom('UTC', 'America/New_York'),
         fc.constantFrom('0', '0.5'),
         fc.boolean(),
-        async (specs, timezone, tolerance, deleteAccount) => {
+        // One account: the refresh copies the account slice from the day slice (trades.repository's refreshDaySequences).
+        fc.constantFrom(1, 2),
+        async (specs, timezone, tolerance, deleteAccount, accountCount) => {
           const user = await createUser(t, { timezone });
           await t.database.db.update(users).set({ breakevenTolerance: tolerance }).where(eq(users.id, user.id));
-          const accounts = [await createAccount(t, user, 'A'), await createAccount(t, user, 'B')];
+          const accounts = [await createAccount(t, user, 'A')];
+          if (accountCount === 2) accounts.push(await createAccount(t, user, 'B'));
           const start = Date.parse('2025-02-26T00:00:00Z');
           const ids: string[] = [];
           for (const s of specs) {
@@ -128,7 +131,7 @@ describe('daily aggregates', () => {
             const open = new Date(start + s.openMinute * 60_000 + ids.length * 7 * 86_400_000);
             const close = new Date(open.getTime() + s.holdMinutes * 60_000 + 1000);
             ids.push(
-              await addTrade(t, user, accounts[s.account]!, {
+              await addTrade(t, user, accounts[s.account % accountCount]!, {
                 symbol: s.symbol,
                 side: s.side,
                 openAt: open.toISOString(),
@@ -140,7 +143,7 @@ describe('daily aggregates', () => {
               }),
             );
           }
-          await deleteSome(user, specs, ids, deleteAccount ? accounts[1]! : null);
+          await deleteSome(user, specs, ids, deleteAccount && accountCount === 2 ? accounts[1]! : null);
 
           const incremental = { aggregates: await storedAggregates(user.id), sequences: await storedSequences(user.id) };
           await t.database.db.transaction((tx) => rebuildDailyAggregates(tx, user.id));
@@ -177,20 +180,24 @@ describe('daily aggregates', () => {
         fc.constantFrom('UTC', 'America/New_York'),
         fc.constantFrom('0', '0.5'),
         fc.boolean(),
-        async (specs, timezone, tolerance, deleteAccount) => {
+        // One account: the refresh copies the account slice from the day slice (trades.repository's refreshDaySequences).
+        fc.constantFrom(1, 2),
+        async (specs, timezone, tolerance, deleteAccount, accountCount) => {
           const user = await createUser(t, { timezone });
           await t.database.db.update(users).set({ breakevenTolerance: tolerance }).where(eq(users.id, user.id));
-          const accounts = [await createAccount(t, user, 'A'), await createAccount(t, user, 'B')];
+          const accounts = [await createAccount(t, user, 'A')];
+          if (accountCount === 2) accounts.push(await createAccount(t, user, 'B'));
           const ids: string[] = [];
           const placed = new Set<string>();
           for (const [i, s] of specs.entries()) {
             const close = Date.parse('2025-03-03T20:00:00Z') + s.closeMinute * 60_000;
             // Round trips of one instrument in one account at the same time would merge into one trade: the later gets its own symbol.
-            const place = `${s.account} ${s.symbol} ${s.closeMinute}`;
+            const account = s.account % accountCount;
+            const place = `${account} ${s.symbol} ${s.closeMinute}`;
             const symbol = placed.has(place) ? `S${i}` : s.symbol;
             placed.add(place);
             ids.push(
-              await addTrade(t, user, accounts[s.account]!, {
+              await addTrade(t, user, accounts[account]!, {
                 symbol,
                 openAt: new Date(close - 600_000).toISOString(),
                 closeAt: new Date(close).toISOString(),
@@ -200,7 +207,7 @@ describe('daily aggregates', () => {
               }),
             );
           }
-          await deleteSome(user, specs, ids, deleteAccount ? accounts[1]! : null);
+          await deleteSome(user, specs, ids, deleteAccount && accountCount === 2 ? accounts[1]! : null);
 
           const result = await t.database.db.execute(sql`
             select account_id::text as account, symbol, (closed_at at time zone ${timezone})::date::text as day, net_pnl::text as pnl,
@@ -270,6 +277,36 @@ describe('daily aggregates', () => {
       ['2025-03-03', 1],
       ['2025-03-04', 0],
     ]);
+  });
+
+  it('of a user with one account have the account slice equal to the day slice, also after a second account', async () => {
+    const user = await createUser(t, { timezone: 'America/New_York' });
+    const a = await createAccount(t, user, 'A');
+    await addTrade(t, user, a, { symbol: 'X', openAt: '2025-03-04T15:00:00Z', closeAt: '2025-03-04T15:30:00Z', entry: '100', exit: '103' });
+    await addTrade(t, user, a, { symbol: 'Y', openAt: '2025-03-04T16:00:00Z', closeAt: '2025-03-05T02:00:00Z', entry: '100', exit: '98' });
+    await addTrade(t, user, a, { symbol: 'X', openAt: '2025-03-05T14:00:00Z', closeAt: '2025-03-05T15:00:00Z', entry: '100', exit: '100.5' });
+    const slice = (table: string, key: string) => storedSliceSequences(user.id, sql.raw(table), sql.raw(key));
+    const days = await slice('daily_sequences', `''`);
+    expect(days.map((r) => [r.day, r.trade_count])).toEqual([
+      ['2025-03-04', 2],
+      ['2025-03-05', 1],
+    ]);
+    expect(await slice('daily_account_sequences', `''`)).toEqual(days);
+    expect((await slice('daily_account_sequences', 'account_id::text')).map((r) => r.key)).toEqual([a, a]);
+
+    // A second account's trade on one of the days: that day is computed per account again.
+    const b = await createAccount(t, user, 'B');
+    await addTrade(t, user, b, { symbol: 'Z', openAt: '2025-03-05T14:00:00Z', closeAt: '2025-03-05T14:30:00Z', entry: '50', exit: '51' });
+    const incremental = await storedSequences(user.id);
+    expect((await slice('daily_account_sequences', 'account_id::text')).map((r) => [r.key, r.day, r.trade_count])).toEqual(
+      [
+        [a, '2025-03-04', 2],
+        [a, '2025-03-05', 1],
+        [b, '2025-03-05', 1],
+      ].sort((x, y) => (`${x[0]}${x[1]}` < `${y[0]}${y[1]}` ? -1 : 1)),
+    );
+    await t.database.db.transaction((tx) => rebuildDailyAggregates(tx, user.id));
+    expect(await storedSequences(user.id)).toEqual(incremental);
   });
 
   it('go with the account that is deleted', async () => {

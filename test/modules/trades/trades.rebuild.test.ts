@@ -6,7 +6,7 @@ import { createAccountsService } from '../../../src/modules/accounts/accounts.se
 import { createExecutionsRepository } from '../../../src/modules/executions/executions.repository.js';
 import { deriveTrades } from '../../../src/modules/trades/trades.domain.js';
 import type { InstrumentRef, TradesRepository } from '../../../src/modules/trades/trades.repository.js';
-import { createTradesRepository } from '../../../src/modules/trades/trades.repository.js';
+import { createTradesRepository, rebuildDailyAggregates } from '../../../src/modules/trades/trades.repository.js';
 import { createTradesService } from '../../../src/modules/trades/trades.service.js';
 import type { TestApp } from '../../helpers/app.js';
 import { buildTestApp, createUser } from '../../helpers/app.js';
@@ -17,9 +17,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-function services(tradesRepository: TradesRepository = createTradesRepository(t.database.db), roundExecutions?: number) {
+function services(tradesRepository: TradesRepository = createTradesRepository(t.database.db), roundExecutions?: number, aggregatePlacesFlush?: number) {
   const accountsService = createAccountsService({ accountsRepository: createAccountsRepository(t.database.db) });
-  return createTradesService({ tradesRepository, executionsRepository: createExecutionsRepository(t.database.db), accountsService, roundExecutions });
+  return createTradesService({ tradesRepository, executionsRepository: createExecutionsRepository(t.database.db), accountsService, roundExecutions, aggregatePlacesFlush });
 }
 
 /** `count` executions of one symbol in the account: a round-trip-heavy sequence (scale-ins, partial exits, flips). */
@@ -327,6 +327,46 @@ describe('rebuild rounds', () => {
     expect(withoutXmin(oneRound.trades)).toEqual(withoutXmin(rounds.trades));
     expect(withoutXmin(oneRound.links)).toEqual(withoutXmin(rounds.links));
   }, 120_000);
+
+  it('holds the new trades of several rounds back and inserts them before every aggregates refresh, twice in one transaction too', async () => {
+    const user = await createUser(t);
+    const [account] = await t.database.db.insert(accounts).values({ userId: user.id, name: 'Main' }).returning({ id: accounts.id });
+    for (const symbol of ['AAA', 'BBB', 'CCC']) await insertFills(user.id, account!.id, symbol, 400);
+    const refs = ['AAA', 'BBB', 'CCC'].map((instrumentKey) => ({ accountId: account!.id, instrumentKey }));
+    const { recording, loads } = recordingLoads();
+    const daySequences = async () =>
+      (
+        (await t.database.db.execute(sql`
+          select 'day' as slice, day::text, trade_count, net_pnl::text, segment, segment_ladder from daily_sequences where user_id = ${user.id}
+          union all select account_id::text, day::text, trade_count, net_pnl::text, segment, segment_ladder from daily_account_sequences where user_id = ${user.id}
+          union all select symbol, day::text, trade_count, net_pnl::text, segment, segment_ladder from daily_symbol_sequences where user_id = ${user.id}
+          order by 1, 2`)) as unknown as { rows: Record<string, unknown>[] }
+      ).rows;
+
+    // Rounds of one instrument, the aggregates refreshed after each: the second refresh reads trades held back in the first round's turn.
+    const service = services(recording, 400, 1);
+    await t.database.db.transaction(async (tx) => {
+      await service.rebuildInstruments(user.id, refs, tx);
+      // The holding tables of the first rebuild are empty and reused by the second.
+      await tx.execute(sql`delete from trades where user_id = ${user.id}`);
+      await service.rebuildInstruments(user.id, refs, tx);
+    });
+    expect(loads.map((l) => l.instruments)).toEqual([['AAA'], ['BBB'], ['CCC'], ['AAA'], ['BBB'], ['CCC']]);
+    const held = await snapshot(user.id);
+    expect(held.trades).toHaveLength(3 * 150);
+    expect(new Set(held.links.map((l) => l.execution_id)).size).toBe(1_200);
+    const incremental = await daySequences();
+    expect(incremental.length).toBeGreaterThan(0);
+
+    // The same trades derived in one round (nothing held back), and the aggregates computed afresh from the trades.
+    await t.database.db.execute(sql`delete from trades where user_id = ${user.id}`);
+    await services(createTradesRepository(t.database.db), Number.POSITIVE_INFINITY).rebuildInstruments(user.id, refs);
+    const direct = await snapshot(user.id);
+    expect(withoutXmin(direct.trades)).toEqual(withoutXmin(held.trades));
+    expect(withoutXmin(direct.links)).toEqual(withoutXmin(held.links));
+    await t.database.db.transaction((tx) => rebuildDailyAggregates(tx, user.id));
+    expect(await daySequences()).toEqual(incremental);
+  });
 
   it('counts only what the rebuild would load: another user\'s instrument adds nothing to a round', async () => {
     const mine = await ledger('MINE', 3_000);
