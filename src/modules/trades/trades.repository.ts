@@ -388,6 +388,11 @@ const SLICES: readonly SequenceSlice[] = ['day', 'account', 'symbol'];
 export async function rebuildDailyAggregates(tx: Executor, userId?: string): Promise<void> {
   const ofUser = (column: SQL) => (userId === undefined ? sql`true` : sql`${column} = ${userId}`);
   await tx.execute(sql`select count(*) from (select 1 from ${users} where ${ofUser(sql`${users.id}`)} for no key update) locked`);
+  if (userId === undefined) {
+    // Users created after the row locks above refresh their own rows meanwhile: without this, rows they commit between
+    // the delete and the inserts below would be computed again here (a duplicate key). Their refreshes wait for the commit.
+    await tx.execute(sql`lock table ${dailyAggregates}, ${dailySequences}, ${dailyAccountSequences}, ${dailySymbolSequences} in share row exclusive mode`);
+  }
   await tx.execute(sql`delete from ${dailyAggregates} where ${ofUser(sql`${dailyAggregates.userId}`)}`);
   await tx.execute(sql`
     insert into ${dailyAggregates} (${AGGREGATE_COLUMNS})
