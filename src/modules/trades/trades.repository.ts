@@ -313,8 +313,11 @@ const SEQUENCE_FIELDS = [
 /** A slice's columns but the segment texts, in the order `daySequences` selects them. */
 const sequenceFields = (slice: SequenceSlice) => ['user_id', ...SLICE_KEYS[slice], 'day', ...SUM_COLUMNS, ...SEQUENCE_FIELDS].join(', ');
 
+/** The columns every slice has after its key columns, in `sequenceColumns` order. */
+const SEQUENCE_DAY_COLUMNS = ['day', ...SUM_COLUMNS, ...SEQUENCE_FIELDS, 'segment', 'segment_ladder'].join(', ');
+
 /** A slice's columns, in the order `daySequences` selects them. */
-export const sequenceColumns = (slice: SequenceSlice) => sql.raw(`${sequenceFields(slice)}, segment, segment_ladder`);
+export const sequenceColumns = (slice: SequenceSlice) => sql.raw(['user_id', ...SLICE_KEYS[slice], SEQUENCE_DAY_COLUMNS].join(', '));
 
 /**
  * The closed trades matching `where` per (user, local day), or per (user, account, day) or
@@ -447,7 +450,7 @@ async function refreshDaySequences(tx: Executor, userId: string, daysQuery: SQL)
       await tx.execute(sql`
         with k as (${days})
         insert into ${table} (${sequenceColumns(slice)})
-        select user_id, ${single.id}::uuid, ${sql.raw(['day', ...SUM_COLUMNS, ...SEQUENCE_FIELDS, 'segment', 'segment_ladder'].join(', '))}
+        select user_id, ${single.id}::uuid, ${sql.raw(SEQUENCE_DAY_COLUMNS)}
         from ${dailySequences} s join k using (day) where s.user_id = ${userId}`);
       continue;
     }
