@@ -58,6 +58,15 @@ export function createAccountsRepository(db: Db) {
       return row;
     },
 
+    /**
+     * The owner's row lock, taken before an account delete cascades into the daily aggregates:
+     * their other writers (trade writes, aggregate rebuilds) take it before touching them, so no
+     * two of them wait for each other (a deadlock).
+     */
+    async lockOwner(userId: string, tx: Tx): Promise<void> {
+      await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('no key update');
+    },
+
     /** The row locked until the transaction ends: executions cannot be added to it meanwhile. */
     async lockById(userId: string, id: string, tx: Tx): Promise<AccountRow | undefined> {
       const [row] = await tx
@@ -100,7 +109,6 @@ export function createAccountsRepository(db: Db) {
       return Number(row?.n ?? 0);
     },
 
-    /** Executions, trades and their links go with the account (ON DELETE CASCADE). */
     /** The ids of the account's trades: what deleting the account removes with it. */
     async tradeIds(userId: string, id: string, tx: Executor = db): Promise<string[]> {
       const rows = await tx
@@ -110,6 +118,7 @@ export function createAccountsRepository(db: Db) {
       return rows.map((r) => r.id);
     },
 
+    /** Executions, trades and their links go with the account (ON DELETE CASCADE). */
     async delete(userId: string, id: string, tx: Executor = db): Promise<boolean> {
       const rows = await tx
         .delete(accounts)

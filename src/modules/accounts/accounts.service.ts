@@ -131,6 +131,7 @@ export function createAccountsService({ accountsRepository, events = noEvents, r
      */
     async deleteAccount(userId: string, id: string, options: { confirm?: boolean } = {}): Promise<void> {
       await accountsRepository.transaction(async (tx) => {
+        await accountsRepository.lockOwner(userId, tx);
         const row = await accountsRepository.lockById(userId, id, tx);
         if (!row) throw accountNotFound();
         const executionCount = await accountsRepository.countExecutions(userId, id, tx);

@@ -20,21 +20,8 @@ export function createAdminRepository(db: Db) {
     },
 
     /** Every user's daily aggregates recomputed from the trades, in one transaction. */
-    /**
-     * Every user's aggregates in one transaction. It locks every user's row and then the aggregate
-     * tables while trade writes go on, so PostgreSQL may pick it as a deadlock's victim (40P01):
-     * it is then run again, up to three times in all.
-     */
     async rebuildAggregates(): Promise<void> {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await db.transaction((tx) => rebuildDailyAggregates(tx));
-          return;
-        } catch (error) {
-          const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-          if (code !== '40P01' || attempt === 3) throw error;
-        }
-      }
+      await db.transaction((tx) => rebuildDailyAggregates(tx));
     },
   };
 }

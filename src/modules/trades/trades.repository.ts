@@ -386,16 +386,16 @@ const SLICES: readonly SequenceSlice[] = ['day', 'account', 'symbol'];
  * Recomputes every daily aggregate of one user (or of all users) from the trades, and records
  * the settings they were made with. The consistency check and the repair after a settings
  * change; the trades rebuild keeps them up to date incrementally (`refreshDailyAggregates`).
- * Locks the users' rows first, so a trade rebuild of the same user waits for it (or it for that).
+ * Locks the users' rows first (in id order), so a trade write of the same user waits for it (or
+ * it for that), and touches only the rows of the users it locked: a user created meanwhile keeps
+ * the rows its own writes refresh.
  */
 export async function rebuildDailyAggregates(tx: Executor, userId?: string): Promise<void> {
-  const ofUser = (column: SQL) => (userId === undefined ? sql`true` : sql`${column} = ${userId}`);
-  await tx.execute(sql`select count(*) from (select 1 from ${users} where ${ofUser(sql`${users.id}`)} for no key update) locked`);
-  if (userId === undefined) {
-    // Users created after the row locks above refresh their own rows meanwhile: without this, rows they commit between
-    // the delete and the inserts below would be computed again here (a duplicate key). Their refreshes wait for the commit.
-    await tx.execute(sql`lock table ${dailyAggregates}, ${dailySequences}, ${dailyAccountSequences}, ${dailySymbolSequences} in share row exclusive mode`);
-  }
+  const locked = await tx.execute(sql`
+    select coalesce(array_agg(id)::text, '{}') as ids
+    from (select ${users.id} as id from ${users} where ${userId === undefined ? sql`true` : sql`${users.id} = ${userId}`} order by ${users.id} for no key update) l`);
+  const ids = rowsOf<{ ids: string }>(locked)[0]!.ids;
+  const ofUser = (column: SQL) => sql`${column} = any(${ids}::uuid[])`;
   await tx.execute(sql`delete from ${dailyAggregates} where ${ofUser(sql`${dailyAggregates.userId}`)}`);
   await tx.execute(sql`
     insert into ${dailyAggregates} (${AGGREGATE_COLUMNS})
