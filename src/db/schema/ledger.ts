@@ -303,9 +303,8 @@ export const dailyAggregates = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    accountId: uuid('account_id')
-      .notNull()
-      .references(() => accounts.id, { onDelete: 'cascade' }),
+    /** No foreign key (as executions and trades since 0011): deleting accounts deletes their rows (`accounts_delete_ledger`, 0012). */
+    accountId: uuid('account_id').notNull(),
     symbol: text('symbol').notNull(),
     day: date('day').notNull(),
     ...daySums(),
@@ -379,9 +378,8 @@ export const dailyAccountSequences = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    accountId: uuid('account_id')
-      .notNull()
-      .references(() => accounts.id, { onDelete: 'cascade' }),
+    /** No foreign key, as in daily_aggregates. */
+    accountId: uuid('account_id').notNull(),
     day: date('day').notNull(),
     ...daySequence(),
   },

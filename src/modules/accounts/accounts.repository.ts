@@ -59,9 +59,10 @@ export function createAccountsRepository(db: Db) {
     },
 
     /**
-     * The owner's row lock, taken before an account delete cascades into the daily aggregates:
-     * their other writers (trade writes, aggregate rebuilds) take it before touching them, so no
-     * two of them wait for each other (a deadlock).
+     * The owner's row lock, taken by an account delete after the account's row (which waits for
+     * executions being written to it) and before its rows go: the daily aggregates' other writers
+     * (trade writes, aggregate rebuilds) take it before touching them, so none of them waits for
+     * the delete while holding rows it deletes, nor it for them (a deadlock).
      */
     async lockOwner(userId: string, tx: Tx): Promise<void> {
       await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('no key update');

@@ -131,9 +131,9 @@ export function createAccountsService({ accountsRepository, events = noEvents, r
      */
     async deleteAccount(userId: string, id: string, options: { confirm?: boolean } = {}): Promise<void> {
       await accountsRepository.transaction(async (tx) => {
-        await accountsRepository.lockOwner(userId, tx);
         const row = await accountsRepository.lockById(userId, id, tx);
         if (!row) throw accountNotFound();
+        await accountsRepository.lockOwner(userId, tx);
         const executionCount = await accountsRepository.countExecutions(userId, id, tx);
         if (executionCount > 0 && !options.confirm) {
           throw new AppError(

@@ -67,3 +67,19 @@ export async function addRoundTrip(
   expect(body.trades).toHaveLength(1);
   return body.trades[0]!;
 }
+
+/** An executions row of one 'OWN' share at 10, `at` minutes after 2025-03-03 14:30 UTC, for inserting directly. */
+export function executionRow(userId: string, accountId: string, at: number, side: 'buy' | 'sell' = 'buy') {
+  return {
+    userId,
+    accountId,
+    instrumentKey: 'OWN',
+    symbol: 'OWN',
+    assetClass: 'stock' as const,
+    executedAt: new Date(Date.UTC(2025, 2, 3, 14, 30) + at * 60_000),
+    side,
+    quantity: '1',
+    price: '10',
+    multiplier: '1',
+  };
+}

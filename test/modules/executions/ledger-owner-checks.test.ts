@@ -10,7 +10,7 @@ import { accounts, executions, trades, users } from '../../../src/db/schema/inde
 import type { Tx } from '../../../src/platform/db/database.js';
 import type { TestApp } from '../../helpers/app.js';
 import { buildTestApp, createUser, usingPostgres } from '../../helpers/app.js';
-import { addRoundTrip, createAccount } from './ledger-helpers.js';
+import { addRoundTrip, createAccount, executionRow } from './ledger-helpers.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -31,21 +31,6 @@ async function failure(work: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected the statement to fail');
-}
-
-function execution(userId: string, accountId: string, at: number, side: 'buy' | 'sell' = 'buy') {
-  return {
-    userId,
-    accountId,
-    instrumentKey: 'OWN',
-    symbol: 'OWN',
-    assetClass: 'stock' as const,
-    executedAt: new Date(Date.UTC(2025, 2, 3, 14, 30) + at * 60_000),
-    side,
-    quantity: '1',
-    price: '10',
-    multiplier: '1',
-  };
 }
 
 function trade(userId: string, accountId: string) {
@@ -84,9 +69,9 @@ describe('ledger owner checks', () => {
     const db = t.database.db;
 
     for (const rows of [
-      [execution(owner.id, accountId, 0), execution(owner.id, randomUUID(), 1)],
-      [execution(owner.id, accountId, 0), execution(owner.id, foreign, 1)],
-      [execution(randomUUID(), accountId, 0)],
+      [executionRow(owner.id, accountId, 0), executionRow(owner.id, randomUUID(), 1)],
+      [executionRow(owner.id, accountId, 0), executionRow(owner.id, foreign, 1)],
+      [executionRow(randomUUID(), accountId, 0)],
     ]) {
       expect(sqlState(await failure(db.insert(executions).values(rows)))).toBe('23503');
     }
@@ -94,7 +79,7 @@ describe('ledger owner checks', () => {
     expect(await countOf(executions, accountId)).toBe(0);
     expect(await countOf(trades, accountId)).toBe(0);
 
-    await db.insert(executions).values([execution(owner.id, accountId, 0), execution(owner.id, accountId, 1, 'sell')]);
+    await db.insert(executions).values([executionRow(owner.id, accountId, 0), executionRow(owner.id, accountId, 1, 'sell')]);
     await db.insert(trades).values(trade(owner.id, accountId));
     expect(await countOf(executions, accountId)).toBe(2);
     expect(await countOf(trades, accountId)).toBe(1);
@@ -107,7 +92,7 @@ describe('ledger owner checks', () => {
     const second = await createAccount(t, owner, { name: 'Second' });
     const foreign = await createAccount(t, other);
     const db = t.database.db;
-    const [row] = await db.insert(executions).values(execution(owner.id, accountId, 0)).returning({ id: executions.id });
+    const [row] = await db.insert(executions).values(executionRow(owner.id, accountId, 0)).returning({ id: executions.id });
     const [tradeRow] = await db.insert(trades).values(trade(owner.id, accountId)).returning({ id: trades.id });
 
     expect(sqlState(await failure(db.update(executions).set({ accountId: foreign }).where(eq(executions.id, row!.id))))).toBe('23503');
@@ -180,7 +165,7 @@ if (usingPostgres()) describe('ledger owner checks against a concurrent account 
     const owner = await createUser(t);
     const accountId = await createAccount(t, owner);
     const writer = openTransaction(async (tx) => {
-      await tx.insert(executions).values([execution(owner.id, accountId, 0), execution(owner.id, accountId, 1, 'sell')]);
+      await tx.insert(executions).values([executionRow(owner.id, accountId, 0), executionRow(owner.id, accountId, 1, 'sell')]);
       await tx.insert(trades).values(trade(owner.id, accountId));
     });
     await writer.started;
@@ -202,7 +187,7 @@ if (usingPostgres()) describe('ledger owner checks against a concurrent account 
       await tx.delete(accounts).where(eq(accounts.id, accountId));
     });
     await deleter.started;
-    const outcome = t.database.db.insert(executions).values([execution(owner.id, accountId, 0)]).execute().then(
+    const outcome = t.database.db.insert(executions).values([executionRow(owner.id, accountId, 0)]).execute().then(
       () => undefined,
       (error: unknown) => error,
     );

@@ -1,10 +1,12 @@
 import { sql } from 'drizzle-orm';
+import { executions } from '../../../src/db/schema/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Executor, Tx } from '../../../src/platform/db/database.js';
 import { rebuildDailyAggregates } from '../../../src/modules/trades/trades.repository.js';
 import type { TestApp, TestUser } from '../../helpers/app.js';
 import { buildTestApp, call, createUser, usingPostgres } from '../../helpers/app.js';
 import { addTrade, createAccount } from '../analytics/analytics-helpers.js';
+import { executionRow } from '../executions/ledger-helpers.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -91,10 +93,11 @@ if (usingPostgres()) describe('daily aggregates writers against each other (Post
     return { started, release, done };
   }
 
-  /** Resolves once some backend waits for a lock that backend `pid` holds. */
-  async function blockedBy(pid: number): Promise<void> {
+  /** Resolves once some backend (or backend `waiter`) waits for a lock that backend `pid` holds. */
+  async function blockedBy(pid: number, waiter?: number): Promise<void> {
+    const which = waiter === undefined ? sql`true` : sql`pid = ${waiter}::int`;
     for (let i = 0; i < 400; i++) {
-      const result = await t.database.db.execute(sql`select count(*)::int as n from pg_stat_activity where ${pid}::int = any(pg_blocking_pids(pid))`);
+      const result = await t.database.db.execute(sql`select count(*)::int as n from pg_stat_activity where ${which} and ${pid}::int = any(pg_blocking_pids(pid))`);
       if (rowsOf<{ n: number }>(result)[0]!.n > 0) return;
       await new Promise((r) => setTimeout(r, 25));
     }
@@ -134,6 +137,37 @@ if (usingPostgres()) describe('daily aggregates writers against each other (Post
     expect(rows.some((row) => row.includes(kept))).toBe(true);
   });
 
+  it('an account delete waits for executions being written to the account, which then take the owner (no deadlock)', async () => {
+    const owner = await createUser(t);
+    const accountId = await createAccount(t, owner);
+    await someTrades(owner, accountId);
+
+    // An execution write: its insert locks the account (key share), its aggregates refresh then takes the owner's row.
+    let pidOf!: (pid: number) => void;
+    const pid = new Promise<number>((resolve) => (pidOf = resolve));
+    let goOn!: () => void;
+    const deleteWaits = new Promise<void>((resolve) => (goOn = resolve));
+    const writer = t.database.db.transaction(async (tx) => {
+      await tx.insert(executions).values([executionRow(owner.id, accountId, 0), executionRow(owner.id, accountId, 1, 'sell')]);
+      pidOf(rowsOf<{ pid: number }>(await tx.execute(sql`select pg_backend_pid() as pid`))[0]!.pid);
+      await deleteWaits;
+      await tx.execute(sql`select 1 from users where id = ${owner.id} for no key update`);
+    });
+    const holder = await pid;
+    const response = call(t, owner, { method: 'DELETE', url: `/api/v1/accounts/${accountId}?confirm=true` });
+    try {
+      await blockedBy(holder);
+    } finally {
+      goOn();
+    }
+    await writer;
+    const res = await response;
+    expect(res.statusCode, res.body).toBe(204);
+    const left = await t.database.db.execute(sql`select count(*)::int as n from executions where account_id = ${accountId}`);
+    expect(rowsOf<{ n: number }>(left)[0]!.n).toBe(0);
+    expect(await aggregateRows(owner.id)).toEqual([]);
+  });
+
   it("a rebuild of every user leaves alone a user created after it locked the users, whose own writes keep its rows", async () => {
     const existing = await createUser(t);
     await someTrades(existing, await createAccount(t, existing));
@@ -143,13 +177,21 @@ if (usingPostgres()) describe('daily aggregates writers against each other (Post
       await tx.execute(sql`select 1 from daily_aggregates where user_id = ${existing.id} limit 1 for update`);
     });
     const holderPid = await holder.started;
-    const global = t.database.db.transaction((tx) => rebuildDailyAggregates(tx)).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    // Its own backend is the one waited for: other test files' global rebuilds may wait for the holder too.
+    let pidOf!: (pid: number) => void;
+    const rebuilder = new Promise<number>((resolve) => (pidOf = resolve));
+    const global = t.database.db
+      .transaction(async (tx) => {
+        pidOf(rowsOf<{ pid: number }>(await tx.execute(sql`select pg_backend_pid() as pid`))[0]!.pid);
+        await rebuildDailyAggregates(tx);
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
     let newcomer: TestUser;
     try {
-      await blockedBy(holderPid);
+      await blockedBy(holderPid, await rebuilder);
       newcomer = await createUser(t);
       await someTrades(newcomer, await createAccount(t, newcomer));
     } finally {
