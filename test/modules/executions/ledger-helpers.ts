@@ -68,14 +68,13 @@ export async function addRoundTrip(
   return body.trades[0]!;
 }
 
-/** An executions row of one 'OWN' share at 10, `at` minutes after 2025-03-03 14:30 UTC, for inserting directly. */
+/** The owner and instrument columns of a row of the 'OWN' stock, for inserting executions or trades directly. */
+export const ownRow = (userId: string, accountId: string) => ({ userId, accountId, instrumentKey: 'OWN', symbol: 'OWN', assetClass: 'stock' as const });
+
+/** An executions row of one 'OWN' share at 10, `at` minutes after 2025-03-03 14:30 UTC. */
 export function executionRow(userId: string, accountId: string, at: number, side: 'buy' | 'sell' = 'buy') {
   return {
-    userId,
-    accountId,
-    instrumentKey: 'OWN',
-    symbol: 'OWN',
-    assetClass: 'stock' as const,
+    ...ownRow(userId, accountId),
     executedAt: new Date(Date.UTC(2025, 2, 3, 14, 30) + at * 60_000),
     side,
     quantity: '1',

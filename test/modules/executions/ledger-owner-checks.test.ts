@@ -10,7 +10,7 @@ import { accounts, executions, trades, users } from '../../../src/db/schema/inde
 import type { Tx } from '../../../src/platform/db/database.js';
 import type { TestApp } from '../../helpers/app.js';
 import { buildTestApp, createUser, usingPostgres } from '../../helpers/app.js';
-import { addRoundTrip, createAccount, executionRow } from './ledger-helpers.js';
+import { addRoundTrip, createAccount, executionRow, ownRow } from './ledger-helpers.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -35,11 +35,7 @@ async function failure(work: Promise<unknown>): Promise<unknown> {
 
 function trade(userId: string, accountId: string) {
   return {
-    userId,
-    accountId,
-    instrumentKey: 'OWN',
-    symbol: 'OWN',
-    assetClass: 'stock' as const,
+    ...ownRow(userId, accountId),
     side: 'long' as const,
     status: 'open' as const,
     openedAt: new Date(Date.UTC(2025, 2, 3)),
@@ -103,7 +99,7 @@ describe('ledger owner checks', () => {
     expect(await countOf(trades, second)).toBe(1);
   });
 
-  it("deletes an account's executions, trades and fill links with it, and a user's with the user, nobody else's", async () => {
+  it("deletes an account's executions, trades, fill links and account aggregate rows with it, and a user's with the user, nobody else's", async () => {
     const owner = await createUser(t);
     const bystander = await createUser(t);
     const gone = await createAccount(t, owner);
@@ -116,18 +112,31 @@ describe('ledger owner checks', () => {
       const result = await db.execute(sql`select count(*)::int as n from trade_executions te join trades x on x.id = te.trade_id where x.account_id = ${accountId}`);
       return Number((result as unknown as { rows: { n: number }[] }).rows[0]!.n);
     };
-    const allLinks = async () => Number((await db.execute(sql`select count(*)::int as n from trade_executions`) as unknown as { rows: { n: number }[] }).rows[0]!.n);
+    // The links of an account's executions, counted by the execution ids taken before it goes (other test files write links meanwhile).
+    const executionIds = async (accountId: string) => (await db.select({ id: executions.id }).from(executions).where(eq(executions.accountId, accountId))).map((r) => r.id);
+    const linksOfExecutions = async (ids: string[]) => {
+      const result = await db.execute(sql`select count(*)::int as n from trade_executions where execution_id = any(${`{${ids.join(',')}}`}::uuid[])`);
+      return Number((result as unknown as { rows: { n: number }[] }).rows[0]!.n);
+    };
+    const aggregateRows = async (accountId: string) => {
+      const result = await db.execute(sql`
+        select (select count(*) from daily_aggregates where account_id = ${accountId})::int + (select count(*) from daily_account_sequences where account_id = ${accountId})::int as n`);
+      return Number((result as unknown as { rows: { n: number }[] }).rows[0]!.n);
+    };
     expect(await links(kept)).toBe(2);
-    const before = await allLinks();
+    expect(await aggregateRows(gone)).toBe(2);
+    const [goneFills, keptFills] = [await executionIds(gone), await executionIds(kept)];
+    expect(await linksOfExecutions(goneFills)).toBe(2);
 
     await db.delete(accounts).where(eq(accounts.id, gone));
     expect([await countOf(executions, gone), await countOf(trades, gone)]).toEqual([0, 0]);
-    expect(await allLinks()).toBe(before - 2);
-    expect([await countOf(executions, kept), await countOf(trades, kept), await links(kept)]).toEqual([2, 1, 2]);
+    expect(await linksOfExecutions(goneFills)).toBe(0);
+    expect(await aggregateRows(gone)).toBe(0);
+    expect([await countOf(executions, kept), await countOf(trades, kept), await links(kept), await aggregateRows(kept)]).toEqual([2, 1, 2, 2]);
 
     await db.delete(users).where(eq(users.id, owner.id));
     expect([await countOf(executions, kept), await countOf(trades, kept)]).toEqual([0, 0]);
-    expect(await allLinks()).toBe(before - 4);
+    expect(await linksOfExecutions(keptFills)).toBe(0);
     expect([await countOf(executions, theirs), await countOf(trades, theirs), await links(theirs)]).toEqual([2, 1, 2]);
   });
 });

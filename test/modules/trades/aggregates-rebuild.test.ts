@@ -77,6 +77,8 @@ describe('rebuildDailyAggregates', () => {
 
 // PGlite is one connection: no second transaction exists to interleave, so these run on PostgreSQL only.
 if (usingPostgres()) describe('daily aggregates writers against each other (PostgreSQL)', () => {
+  const backendPid = async (tx: Tx) => rowsOf<{ pid: number }>(await tx.execute(sql`select pg_backend_pid() as pid`))[0]!.pid;
+
   /** Runs `work` in a transaction whose backend pid is known, open until `release` resolves. */
   function openTransaction(work: (tx: Tx) => Promise<void>) {
     let release!: () => void;
@@ -84,9 +86,9 @@ if (usingPostgres()) describe('daily aggregates writers against each other (Post
     let ready!: (pid: number) => void;
     const started = new Promise<number>((resolve) => (ready = resolve));
     const done = t.database.db.transaction(async (tx) => {
-      const [row] = rowsOf<{ pid: number }>(await tx.execute(sql`select pg_backend_pid() as pid`));
+      const pid = await backendPid(tx);
       await work(tx);
-      ready(row!.pid);
+      ready(pid);
       await held;
     });
     done.catch(() => ready(-1));
@@ -104,6 +106,31 @@ if (usingPostgres()) describe('daily aggregates writers against each other (Post
     throw new Error(`nobody waited for backend ${pid}`);
   }
 
+  /**
+   * Runs `hold` in a transaction, then starts `blocked`; once something waits for the transaction's
+   * locks, the transaction goes on with `after` and commits. Answers what `blocked` answered.
+   */
+  async function whileHeld<T>(hold: (tx: Tx) => Promise<void>, blocked: () => Promise<T>, after: (tx: Tx) => Promise<void>): Promise<T> {
+    let pidOf!: (pid: number) => void;
+    const pid = new Promise<number>((resolve) => (pidOf = resolve));
+    let goOn!: () => void;
+    const waited = new Promise<void>((resolve) => (goOn = resolve));
+    const holder = t.database.db.transaction(async (tx) => {
+      await hold(tx);
+      pidOf(await backendPid(tx));
+      await waited;
+      await after(tx);
+    });
+    const outcome = pid.then(() => blocked());
+    try {
+      await blockedBy(await pid);
+    } finally {
+      goOn();
+    }
+    await holder;
+    return outcome;
+  }
+
   it('an account delete waits for a rebuild holding its owner, before it takes any aggregate row (no deadlock)', async () => {
     const owner = await createUser(t);
     const [kept, gone] = [await createAccount(t, owner, 'Kept'), await createAccount(t, owner, 'Gone')];
@@ -111,25 +138,11 @@ if (usingPostgres()) describe('daily aggregates writers against each other (Post
     await someTrades(owner, gone);
 
     // A rebuild of the owner that takes the owner's row, then rebuilds once the delete waits for it.
-    let pidOf!: (pid: number) => void;
-    const pid = new Promise<number>((resolve) => (pidOf = resolve));
-    let goOn!: () => void;
-    const deleteWaits = new Promise<void>((resolve) => (goOn = resolve));
-    const rebuild = t.database.db.transaction(async (tx) => {
-      await tx.execute(sql`select 1 from users where id = ${owner.id} for no key update`);
-      pidOf(rowsOf<{ pid: number }>(await tx.execute(sql`select pg_backend_pid() as pid`))[0]!.pid);
-      await deleteWaits;
-      await rebuildDailyAggregates(tx, owner.id);
-    });
-    const holder = await pid;
-    const response = call(t, owner, { method: 'DELETE', url: `/api/v1/accounts/${gone}?confirm=true` });
-    try {
-      await blockedBy(holder);
-    } finally {
-      goOn();
-    }
-    await rebuild;
-    const res = await response;
+    const res = await whileHeld(
+      (tx) => tx.execute(sql`select 1 from users where id = ${owner.id} for no key update`).then(() => undefined),
+      () => call(t, owner, { method: 'DELETE', url: `/api/v1/accounts/${gone}?confirm=true` }),
+      (tx) => rebuildDailyAggregates(tx, owner.id),
+    );
     expect(res.statusCode, res.body).toBe(204);
     const rows = await aggregateRows(owner.id);
     expect(rows).toEqual(await rebuiltRows(owner.id));
@@ -143,25 +156,11 @@ if (usingPostgres()) describe('daily aggregates writers against each other (Post
     await someTrades(owner, accountId);
 
     // An execution write: its insert locks the account (key share), its aggregates refresh then takes the owner's row.
-    let pidOf!: (pid: number) => void;
-    const pid = new Promise<number>((resolve) => (pidOf = resolve));
-    let goOn!: () => void;
-    const deleteWaits = new Promise<void>((resolve) => (goOn = resolve));
-    const writer = t.database.db.transaction(async (tx) => {
-      await tx.insert(executions).values([executionRow(owner.id, accountId, 0), executionRow(owner.id, accountId, 1, 'sell')]);
-      pidOf(rowsOf<{ pid: number }>(await tx.execute(sql`select pg_backend_pid() as pid`))[0]!.pid);
-      await deleteWaits;
-      await tx.execute(sql`select 1 from users where id = ${owner.id} for no key update`);
-    });
-    const holder = await pid;
-    const response = call(t, owner, { method: 'DELETE', url: `/api/v1/accounts/${accountId}?confirm=true` });
-    try {
-      await blockedBy(holder);
-    } finally {
-      goOn();
-    }
-    await writer;
-    const res = await response;
+    const res = await whileHeld(
+      (tx) => tx.insert(executions).values([executionRow(owner.id, accountId, 0), executionRow(owner.id, accountId, 1, 'sell')]).then(() => undefined),
+      () => call(t, owner, { method: 'DELETE', url: `/api/v1/accounts/${accountId}?confirm=true` }),
+      (tx) => tx.execute(sql`select 1 from users where id = ${owner.id} for no key update`).then(() => undefined),
+    );
     expect(res.statusCode, res.body).toBe(204);
     const left = await t.database.db.execute(sql`select count(*)::int as n from executions where account_id = ${accountId}`);
     expect(rowsOf<{ n: number }>(left)[0]!.n).toBe(0);
@@ -182,7 +181,7 @@ if (usingPostgres()) describe('daily aggregates writers against each other (Post
     const rebuilder = new Promise<number>((resolve) => (pidOf = resolve));
     const global = t.database.db
       .transaction(async (tx) => {
-        pidOf(rowsOf<{ pid: number }>(await tx.execute(sql`select pg_backend_pid() as pid`))[0]!.pid);
+        pidOf(await backendPid(tx));
         await rebuildDailyAggregates(tx);
       })
       .then(
