@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { REDACT_PATHS, lazyChildLoggerFactory } from '../../src/platform/observability/logger.js';
@@ -41,7 +41,7 @@ describe('request loggers', () => {
         cb();
       },
     });
-    const app = Fastify({ logger: { level, stream, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, childLoggerFactory: lazyChildLoggerFactory, disableRequestLogging: true });
+    const app = Fastify({ logger: { level, stream, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, childLoggerFactory: lazyChildLoggerFactory, logController: new LogController({ disableRequestLogging: true }) });
     app.addHook('onRequest', (request, _reply, done) => {
       request.log = request.log.child({ userId: 'u-1' });
       done();
