@@ -219,8 +219,32 @@ async function main() {
     console.log(`| peak RSS (VmHWM) | ${peak.toFixed(0)} MiB | ≤ 300 MiB |`);
     console.log(`| highest RSS sampled while parsing / writing | ${(rssBy.parsing ?? NaN).toFixed(0)} / ${(rssBy.writing ?? NaN).toFixed(0)} MiB | |`);
     console.log(`| /api/v1/health during the import: p50 / p99 / max | ${h.latency.p50} / ${h.latency.p99} / ${h.latency.max} ms (${h.requests.total} requests, ${h.errors + h.non2xx} errors) | p99 < 50 ms |`);
+    printStatements(await (await fetch(`${server.url}/metrics`)).text(), totalMs);
   } finally {
     await server.stop();
+  }
+}
+
+/**
+ * Where the database time went: the server's `db_query_duration_seconds` sums by statement (verb
+ * and main table, as the query observer names them), largest first. The server is fresh, so they
+ * are the import's, with the bench's few requests around it.
+ */
+function printStatements(metrics: string, totalMs: number) {
+  const sums = new Map<string, { seconds: number; count: number }>();
+  for (const match of metrics.matchAll(/^db_query_duration_seconds_(sum|count)\{([^}]*)\} (\S+)$/gm)) {
+    const statement = /statement="([^"]*)"/.exec(match[2]!)?.[1] ?? '?';
+    const entry = sums.get(statement) ?? { seconds: 0, count: 0 };
+    if (match[1] === 'sum') entry.seconds += Number(match[3]);
+    else entry.count += Number(match[3]);
+    sums.set(statement, entry);
+  }
+  const rows = [...sums].sort((a, b) => b[1].seconds - a[1].seconds).slice(0, 12);
+  console.log('');
+  console.log('| statement (verb, main table) | calls | seconds | share of end to end |');
+  console.log('|---|---|---|---|');
+  for (const [statement, { seconds, count }] of rows) {
+    console.log(`| ${statement} | ${count.toLocaleString('en-US')} | ${seconds.toFixed(1)} | ${((seconds * 100000) / totalMs).toFixed(0)} % |`);
   }
 }
 

@@ -7,9 +7,34 @@ import pg from 'pg';
  */
 export type QueryObserver = (statement: string) => (failed: boolean) => void;
 
+const MAIN_VERB = /(select|insert|update|delete)\b/y;
+
+/**
+ * The statement a WITH clause leads to: the first select/insert/update/delete outside the
+ * parentheses of its common table expressions (quoted text and identifiers skipped).
+ */
+function mainStatement(text: string): string | undefined {
+  let depth = 0;
+  for (let i = 4; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "'" || c === '"') {
+      const end = text.indexOf(c, i + 1);
+      if (end < 0) return undefined;
+      i = end;
+    } else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0 && /\s|\)/.test(text[i - 1]!)) {
+      MAIN_VERB.lastIndex = i;
+      if (MAIN_VERB.test(text)) return text.slice(i);
+    }
+  }
+  return undefined;
+}
+
 /**
  * A short, parameter-free name for a statement: its verb and main table, e.g.
- * "select trades", "insert executions". Bounded cardinality for metrics; safe for logs.
+ * "select trades", "insert executions", "with delete daily_aggregates" (a WITH clause named by
+ * the statement it leads to). Bounded cardinality for metrics; safe for logs.
  */
 export function statementName(sqlText: string): string {
   const text = sqlText.trimStart().toLowerCase();
@@ -22,7 +47,10 @@ export function statementName(sqlText: string): string {
         : verb === 'delete'
           ? /^delete\s+from\s+"?([\w.]+)"?/.exec(text)?.[1]
           : /\bfrom\s+"?([\w.]+)"?/.exec(text)?.[1];
-  if (verb === 'with') return `with ${/\bfrom\s+"?([\w.]+)"?/.exec(text)?.[1] ?? 'query'}`;
+  if (verb === 'with') {
+    const main = mainStatement(text);
+    return main ? `with ${statementName(main)}` : 'with';
+  }
   return table ? `${verb} ${table}` : verb;
 }
 
