@@ -395,7 +395,8 @@ export async function rebuildDailyAggregates(tx: Executor, userId?: string): Pro
     select coalesce(array_agg(id)::text, '{}') as ids
     from (select ${users.id} as id from ${users} where ${userId === undefined ? sql`true` : sql`${users.id} = ${userId}`} order by ${users.id} for no key update) l`);
   const ids = rowsOf<{ ids: string }>(locked)[0]!.ids;
-  const ofUser = (column: SQL) => sql`${column} = any(${ids}::uuid[])`;
+  // One user's statements keep their plain equality (and the plans that go with it).
+  const ofUser = (column: SQL) => (userId === undefined ? sql`${column} = any(${ids}::uuid[])` : sql`${column} = ${userId}`);
   await tx.execute(sql`delete from ${dailyAggregates} where ${ofUser(sql`${dailyAggregates.userId}`)}`);
   await tx.execute(sql`
     insert into ${dailyAggregates} (${AGGREGATE_COLUMNS})
