@@ -119,7 +119,7 @@ export function createAccountsRepository(db: Db) {
       return rows.map((r) => r.id);
     },
 
-    /** Executions, trades and their links go with the account (ON DELETE CASCADE). */
+    /** Its executions, trades, their links and its daily aggregate rows go with it (statement-level triggers: migrations 0006, 0011, 0012). */
     async delete(userId: string, id: string, tx: Executor = db): Promise<boolean> {
       const rows = await tx
         .delete(accounts)
