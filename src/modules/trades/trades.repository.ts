@@ -434,24 +434,24 @@ export async function rebuildDailyAggregates(tx: Executor, userId?: string): Pro
 async function refreshDaySequences(tx: Executor, userId: string, daysQuery: SQL): Promise<void> {
   const settings = sql`(select timezone from ${users} where id = ${userId})`;
   // The days once, before any table changes (`daysQuery` may compare the tables being refreshed).
-  const listed = await tx.execute(sql`select coalesce(array_agg(distinct day)::text, '{}') as days from (${daysQuery}) k`);
-  const dayList = rowsOf<{ days: string }>(listed)[0]!.days;
+  // With one account, every trade of the user is in it: its account slice is the day slice (refreshed first). Asked in the same round trip.
+  const listed = await tx.execute(sql`
+    select coalesce(array_agg(distinct day)::text, '{}') as days,
+           (select case when count(*) = 1 then min(${accounts.id}::text) end from ${accounts} where ${accounts.userId} = ${userId}) as single
+    from (${daysQuery}) k`);
+  const { days: dayList, single } = rowsOf<{ days: string; single: string | null }>(listed)[0]!;
   if (dayList === '{}') return;
   const days = sql`select unnest(${dayList}::date[]) as day`;
-  // With one account, every trade of the user is in it: its account slice is the day slice (refreshed first).
-  const [single] = rowsOf<{ id: string | null }>(
-    await tx.execute(sql`select (case when count(*) = 1 then min(${accounts.id}::text) end) as id from ${accounts} where ${accounts.userId} = ${userId}`),
-  );
   for (const slice of SLICES) {
     const table = SEQUENCE_TABLES[slice];
     await tx.execute(sql`
       with k as (${days})
       delete from ${table} s using k where s.user_id = ${userId} and s.day = k.day`);
-    if (slice === 'account' && single?.id) {
+    if (slice === 'account' && single) {
       await tx.execute(sql`
         with k as (${days})
         insert into ${table} (${sequenceColumns(slice)})
-        select user_id, ${single.id}::uuid, ${sql.raw(SEQUENCE_DAY_COLUMNS)}
+        select user_id, ${single}::uuid, ${sql.raw(SEQUENCE_DAY_COLUMNS)}
         from ${dailySequences} s join k using (day) where s.user_id = ${userId}`);
       continue;
     }
