@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accounts, executions } from '../../../src/db/schema/index.js';
+import { accounts, executions, trades } from '../../../src/db/schema/index.js';
 import { createAccountsRepository } from '../../../src/modules/accounts/accounts.repository.js';
 import { createAccountsService } from '../../../src/modules/accounts/accounts.service.js';
 import { createExecutionsRepository } from '../../../src/modules/executions/executions.repository.js';
@@ -17,9 +17,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-function services(tradesRepository: TradesRepository = createTradesRepository(t.database.db), roundExecutions?: number, aggregatePlacesFlush?: number) {
+function services(tradesRepository: TradesRepository = createTradesRepository(t.database.db), roundExecutions?: number, aggregatePlacesFlush?: number, deriveSliceMs?: number) {
   const accountsService = createAccountsService({ accountsRepository: createAccountsRepository(t.database.db) });
-  return createTradesService({ tradesRepository, executionsRepository: createExecutionsRepository(t.database.db), accountsService, roundExecutions, aggregatePlacesFlush });
+  return createTradesService({ tradesRepository, executionsRepository: createExecutionsRepository(t.database.db), accountsService, roundExecutions, aggregatePlacesFlush, deriveSliceMs });
 }
 
 /** `count` executions of one symbol in the account: a round-trip-heavy sequence (scale-ins, partial exits, flips). */
@@ -236,6 +236,52 @@ describe('rebuildInstruments', () => {
     expect(ofUser.length).toBeGreaterThan(0);
     await t.database.db.execute(sql`delete from users where id = ${three.userId}`);
     expect(await surviving(ofUser)).toBe(0);
+  });
+
+  it.each([
+    { sliceMs: 0, pauses: 'after every trade' },
+    { sliceMs: Number.POSITIVE_INFINITY, pauses: 'only before the write' },
+  ])('lets the event loop turn while it derives: with deriveSliceMs $sliceMs, $pauses', async ({ sliceMs }) => {
+    const { userId, ref } = await ledger('TURN', 800);
+    const repository = createTradesRepository(t.database.db);
+    // Turns of the event loop between the derive's start (storedTrades) and its write (syncTrades). The stored
+    // trades are read before the derive starts, so no query is in flight while it runs: every turn is a pause of its own.
+    let turns = 0;
+    let spinning = true;
+    const spin = () => {
+      turns += 1;
+      if (spinning) setImmediate(spin);
+    };
+    let stored: ReturnType<TradesRepository['storedTrades']> | undefined;
+    let startedAt = 0;
+    let whileDeriving = -1;
+    const counting: TradesRepository = {
+      ...repository,
+      async loadExecutions(id, refs, tx) {
+        const loaded = await repository.loadExecutions(id, refs, tx);
+        stored = repository.storedTrades(id, refs, tx as Parameters<TradesRepository['storedTrades']>[2]);
+        await stored;
+        return loaded;
+      },
+      storedTrades() {
+        startedAt = turns;
+        return stored!;
+      },
+      syncTrades(...args) {
+        whileDeriving = turns - startedAt;
+        return repository.syncTrades(...args);
+      },
+    };
+    spin();
+    try {
+      await services(counting, undefined, undefined, sliceMs).rebuildInstruments(userId, [ref]);
+    } finally {
+      spinning = false;
+    }
+    const derived = (await t.database.db.select({ id: trades.id }).from(trades).where(eq(trades.userId, userId))).length;
+    expect(derived).toBe(300);
+    if (sliceMs === 0) expect(whileDeriving).toBeGreaterThanOrEqual(derived);
+    else expect(whileDeriving).toBeLessThanOrEqual(2);
   });
 
   it('never runs two queries at once on a transaction (one client runs one query at a time)', async () => {
