@@ -270,10 +270,15 @@ export function createAnalyticsRepository(db: Db) {
     .prepare('analytics_user_state');
 
   return {
-    /** Bumps every user's data generation, so every cached analytics result is computed again; answers how many users. */
+    /**
+     * Bumps every user's data generation, so every cached analytics result is computed again; answers
+     * how many users. The rows are locked in id order, as the global aggregates rebuild locks them:
+     * an update in table order deadlocked against it when both ran at once.
+     */
     async bumpAllGenerations(tx: Executor = db): Promise<number> {
       const result = await tx.execute(sql`
-        with bumped as (update ${users} set data_generation = data_generation + 1 returning 1)
+        with locked as (select ${users.id} as id from ${users} order by ${users.id} for no key update),
+        bumped as (update ${users} u set data_generation = u.data_generation + 1 from locked where u.id = locked.id returning 1)
         select count(*)::int as n from bumped`);
       return Number((result as unknown as { rows: { n: number | string }[] }).rows[0]?.n ?? 0);
     },
