@@ -382,6 +382,11 @@ export function daySequences(options: { slice: SequenceSlice; from?: SQL; where:
 
 const SLICES: readonly SequenceSlice[] = ['day', 'account', 'symbol'];
 
+/** The user's row lock that every writer of the user's daily aggregates takes before touching them (docs/trades.md, "Lock order"). */
+async function lockUserRow(tx: Executor, userId: string): Promise<void> {
+  await tx.execute(sql`select count(*) from (select 1 from ${users} where ${users.id} = ${userId} for no key update) locked`);
+}
+
 /**
  * Recomputes every daily aggregate of one user (or of all users) from the trades, and records
  * the settings they were made with. The consistency check and the repair after a settings
@@ -476,7 +481,7 @@ async function refreshDaySequences(tx: Executor, userId: string, daysQuery: SQL)
  * trade count no longer equals the day's daily_aggregates, so both stay equal to the trades.
  */
 export async function repairDailySequences(tx: Executor, userId: string): Promise<void> {
-  await tx.execute(sql`select count(*) from (select 1 from ${users} where ${users.id} = ${userId} for no key update) locked`);
+  await lockUserRow(tx, userId);
   await refreshDaySequences(
     tx,
     userId,
@@ -786,7 +791,7 @@ export function createTradesRepository(db: Db) {
      * went through here or through rebuildDailyAggregates); a stale record is left for a rebuild.
      */
     async refreshDailyAggregates(userId: string, touched: readonly AggregateKey[], tx: Tx): Promise<void> {
-      await tx.execute(sql`select count(*) from (select 1 from ${users} where ${users.id} = ${userId} for no key update) locked`);
+      await lockUserRow(tx, userId);
       await tx.execute(sql`
         insert into ${dailyAggregateStates} (user_id, timezone, breakeven_tolerance, sequences_built, slices_built)
         select id, timezone, breakeven_tolerance, true, true from ${users} where id = ${userId}

@@ -10,35 +10,35 @@ export type QueryObserver = (statement: string) => (failed: boolean) => void;
 const MAIN_VERB = /(select|insert|update|delete)\b/y;
 
 /**
- * The statement a WITH clause leads to: the first select/insert/update/delete outside the
- * parentheses of its common table expressions (quoted text and identifiers skipped).
+ * Where the statement a WITH clause leads to starts in `text` (lower case): the first
+ * select/insert/update/delete outside the parentheses of its common table expressions (quoted
+ * text and identifiers skipped), or -1.
  */
-function mainStatement(text: string): string | undefined {
+function mainStatementAt(text: string): number {
   let depth = 0;
   for (let i = 4; i < text.length; i++) {
     const c = text[i]!;
     if (c === "'" || c === '"') {
       const end = text.indexOf(c, i + 1);
-      if (end < 0) return undefined;
+      if (end < 0) return -1;
       i = end;
     } else if (c === '(') depth++;
     else if (c === ')') depth--;
-    else if (depth === 0 && /\s|\)/.test(text[i - 1]!)) {
+    else if (depth === 0 && (text[i - 1] === ')' || text[i - 1]!.trim() === '')) {
       MAIN_VERB.lastIndex = i;
-      if (MAIN_VERB.test(text)) return text.slice(i);
+      if (MAIN_VERB.test(text)) return i;
     }
   }
-  return undefined;
+  return -1;
 }
 
-/**
- * A short, parameter-free name for a statement: its verb and main table, e.g.
- * "select trades", "insert executions", "with delete daily_aggregates" (a WITH clause named by
- * the statement it leads to). Bounded cardinality for metrics; safe for logs.
- */
-export function statementName(sqlText: string): string {
-  const text = sqlText.trimStart().toLowerCase();
+/** statementName of a statement already trimmed and in lower case. */
+function nameOf(text: string): string {
   const verb = /^(\w+)/.exec(text)?.[1] ?? 'query';
+  if (verb === 'with') {
+    const at = mainStatementAt(text);
+    return at < 0 ? 'with' : `with ${nameOf(text.slice(at))}`;
+  }
   const table =
     verb === 'insert'
       ? /^insert\s+into\s+"?([\w.]+)"?/.exec(text)?.[1]
@@ -47,11 +47,16 @@ export function statementName(sqlText: string): string {
         : verb === 'delete'
           ? /^delete\s+from\s+"?([\w.]+)"?/.exec(text)?.[1]
           : /\bfrom\s+"?([\w.]+)"?/.exec(text)?.[1];
-  if (verb === 'with') {
-    const main = mainStatement(text);
-    return main ? `with ${statementName(main)}` : 'with';
-  }
   return table ? `${verb} ${table}` : verb;
+}
+
+/**
+ * A short, parameter-free name for a statement: its verb and main table, e.g.
+ * "select trades", "insert executions", "with delete daily_aggregates" (a WITH clause named by
+ * the statement it leads to). Bounded cardinality for metrics; safe for logs.
+ */
+export function statementName(sqlText: string): string {
+  return nameOf(sqlText.trimStart().toLowerCase());
 }
 
 function textOf(args: unknown[]): string {

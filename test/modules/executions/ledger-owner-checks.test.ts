@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accounts, executions, trades, users } from '../../../src/db/schema/index.js';
-import type { Tx } from '../../../src/platform/db/database.js';
 import type { TestApp } from '../../helpers/app.js';
 import { buildTestApp, createUser, usingPostgres } from '../../helpers/app.js';
+import { openTransaction } from '../../helpers/transactions.js';
 import { addRoundTrip, createAccount, executionRow, ownRow } from './ledger-helpers.js';
 
 let t: TestApp;
@@ -155,25 +155,11 @@ if (usingPostgres()) describe('ledger owner checks against a concurrent account 
     throw new Error('nobody waited for a lock');
   }
 
-  /** Runs `work` in a transaction that stays open until the returned release() is called. */
-  function openTransaction(work: (tx: Tx) => Promise<void>) {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let ready!: () => void;
-    const started = new Promise<void>((resolve) => (ready = resolve));
-    const done = t.database.db.transaction(async (tx) => {
-      await work(tx);
-      ready();
-      await held;
-    });
-    done.catch(() => ready());
-    return { started, release, done };
-  }
 
   it('an account deleted while executions are being written waits for them, then deletes them too', async () => {
     const owner = await createUser(t);
     const accountId = await createAccount(t, owner);
-    const writer = openTransaction(async (tx) => {
+    const writer = openTransaction(t.database.db, async (tx) => {
       await tx.insert(executions).values([executionRow(owner.id, accountId, 0), executionRow(owner.id, accountId, 1, 'sell')]);
       await tx.insert(trades).values(trade(owner.id, accountId));
     });
@@ -192,7 +178,7 @@ if (usingPostgres()) describe('ledger owner checks against a concurrent account 
   it('executions written for an account being deleted wait for the delete, then fail with nothing written', async () => {
     const owner = await createUser(t);
     const accountId = await createAccount(t, owner);
-    const deleter = openTransaction(async (tx) => {
+    const deleter = openTransaction(t.database.db, async (tx) => {
       await tx.delete(accounts).where(eq(accounts.id, accountId));
     });
     await deleter.started;

@@ -5,6 +5,7 @@ import type { Executor, Tx } from '../../../src/platform/db/database.js';
 import { rebuildDailyAggregates } from '../../../src/modules/trades/trades.repository.js';
 import type { TestApp, TestUser } from '../../helpers/app.js';
 import { buildTestApp, call, createUser, usingPostgres } from '../../helpers/app.js';
+import { openTransaction } from '../../helpers/transactions.js';
 import { addTrade, createAccount } from '../analytics/analytics-helpers.js';
 import { executionRow } from '../executions/ledger-helpers.js';
 
@@ -79,21 +80,6 @@ describe('rebuildDailyAggregates', () => {
 if (usingPostgres()) describe('daily aggregates writers against each other (PostgreSQL)', () => {
   const backendPid = async (tx: Tx) => rowsOf<{ pid: number }>(await tx.execute(sql`select pg_backend_pid() as pid`))[0]!.pid;
 
-  /** Runs `work` in a transaction whose backend pid is known, open until `release` resolves. */
-  function openTransaction(work: (tx: Tx) => Promise<void>) {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let ready!: (pid: number) => void;
-    const started = new Promise<number>((resolve) => (ready = resolve));
-    const done = t.database.db.transaction(async (tx) => {
-      const pid = await backendPid(tx);
-      await work(tx);
-      ready(pid);
-      await held;
-    });
-    done.catch(() => ready(-1));
-    return { started, release, done };
-  }
 
   /** Resolves once some backend (or backend `waiter`) waits for a lock that backend `pid` holds. */
   async function blockedBy(pid: number, waiter?: number): Promise<void> {
@@ -110,24 +96,15 @@ if (usingPostgres()) describe('daily aggregates writers against each other (Post
    * Runs `hold` in a transaction, then starts `blocked`; once something waits for the transaction's
    * locks, the transaction goes on with `after` and commits. Answers what `blocked` answered.
    */
-  async function whileHeld<T>(hold: (tx: Tx) => Promise<void>, blocked: () => Promise<T>, after: (tx: Tx) => Promise<void>): Promise<T> {
-    let pidOf!: (pid: number) => void;
-    const pid = new Promise<number>((resolve) => (pidOf = resolve));
-    let goOn!: () => void;
-    const waited = new Promise<void>((resolve) => (goOn = resolve));
-    const holder = t.database.db.transaction(async (tx) => {
-      await hold(tx);
-      pidOf(await backendPid(tx));
-      await waited;
-      await after(tx);
-    });
-    const outcome = pid.then(() => blocked());
+  async function whileHeld<T>(hold: (tx: Tx) => Promise<unknown>, blocked: () => Promise<T>, after: (tx: Tx) => Promise<unknown>): Promise<T> {
+    const holder = openTransaction(t.database.db, hold, after);
+    const outcome = holder.started.then(() => blocked());
     try {
-      await blockedBy(await pid);
+      await blockedBy(await holder.started);
     } finally {
-      goOn();
+      holder.release();
     }
-    await holder;
+    await holder.done;
     return outcome;
   }
 
@@ -139,7 +116,7 @@ if (usingPostgres()) describe('daily aggregates writers against each other (Post
 
     // A rebuild of the owner that takes the owner's row, then rebuilds once the delete waits for it.
     const res = await whileHeld(
-      (tx) => tx.execute(sql`select 1 from users where id = ${owner.id} for no key update`).then(() => undefined),
+      (tx) => tx.execute(sql`select 1 from users where id = ${owner.id} for no key update`),
       () => call(t, owner, { method: 'DELETE', url: `/api/v1/accounts/${gone}?confirm=true` }),
       (tx) => rebuildDailyAggregates(tx, owner.id),
     );
@@ -157,9 +134,9 @@ if (usingPostgres()) describe('daily aggregates writers against each other (Post
 
     // An execution write: its insert locks the account (key share), its aggregates refresh then takes the owner's row.
     const res = await whileHeld(
-      (tx) => tx.insert(executions).values([executionRow(owner.id, accountId, 0), executionRow(owner.id, accountId, 1, 'sell')]).then(() => undefined),
+      (tx) => tx.insert(executions).values([executionRow(owner.id, accountId, 0), executionRow(owner.id, accountId, 1, 'sell')]),
       () => call(t, owner, { method: 'DELETE', url: `/api/v1/accounts/${accountId}?confirm=true` }),
-      (tx) => tx.execute(sql`select 1 from users where id = ${owner.id} for no key update`).then(() => undefined),
+      (tx) => tx.execute(sql`select 1 from users where id = ${owner.id} for no key update`),
     );
     expect(res.statusCode, res.body).toBe(204);
     const left = await t.database.db.execute(sql`select count(*)::int as n from executions where account_id = ${accountId}`);
@@ -172,7 +149,7 @@ if (usingPostgres()) describe('daily aggregates writers against each other (Post
     await someTrades(existing, await createAccount(t, existing));
 
     // Holds one of the existing user's aggregate rows, so the global rebuild stops at its delete, after locking the users.
-    const holder = openTransaction(async (tx) => {
+    const holder = openTransaction(t.database.db, async (tx) => {
       await tx.execute(sql`select 1 from daily_aggregates where user_id = ${existing.id} limit 1 for update`);
     });
     const holderPid = await holder.started;
