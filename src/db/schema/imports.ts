@@ -90,6 +90,8 @@ export const importStaging = pgTable(
     optionRight: text('option_right', { enum: ['call', 'put'] }),
     /** Hash of the execution's content without the account; the occurrence number is added when written. */
     contentKey: text('content_key').notNull(),
+    /** The execution's id, made by the parser (time-ordered, so the executions' primary key appends); null in rows staged before 0013. */
+    executionId: uuid('execution_id'),
   },
   (t) => [check('import_staging_ord_positive', sql`${t.ord} >= 0`)],
 );

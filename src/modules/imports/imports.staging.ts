@@ -4,6 +4,7 @@
  * No database and no Fastify: it runs in the import's worker thread (imports.parse-worker.ts),
  * which hands each batch to the main thread, and the rows' COPY text is what crosses over.
  */
+import { uuidV7 } from '../../lib/ids.js';
 import { InvalidExecutionInputError, prepareExecution } from '../executions/executions.domain.js';
 import type { PreparedExecution } from '../executions/executions.domain.js';
 import { RowErrorReport, columnOfField, contentKey } from './imports.domain.js';
@@ -45,7 +46,7 @@ export function prepareParsed(execution: ParsedExecution, formAccount: FormAccou
 
 /** The staging columns a COPY line holds, in its order. */
 export const STAGING_COPY_COLUMNS =
-  'import_id, ord, line, account_id, account_ref, instrument_key, executed_at, symbol, asset_class, side, quantity, price, commission, fees, multiplier, currency, broker_exec_id, underlying, expiry, strike, option_right, content_key';
+  'import_id, ord, line, account_id, account_ref, instrument_key, executed_at, symbol, asset_class, side, quantity, price, commission, fees, multiplier, currency, broker_exec_id, underlying, expiry, strike, option_right, content_key, execution_id';
 
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
 
@@ -61,11 +62,12 @@ export function copyLine(importId: string, r: StagedExecution): string {
     `${importId}\t${r.ord}\t${r.line}\t${copyText(r.accountId)}\t${copyText(r.accountRef)}\t${copyText(r.instrumentKey)}\t${r.executedAt.toISOString()}\t` +
     `${copyText(r.symbol)}\t${copyText(r.assetClass)}\t${copyText(r.side)}\t${copyText(r.quantity)}\t${copyText(r.price)}\t${copyText(r.commission)}\t` +
     `${copyText(r.fees)}\t${copyText(r.multiplier)}\t${copyText(r.currency)}\t${copyText(r.brokerExecId)}\t${copyText(r.underlying)}\t${copyText(r.expiry)}\t` +
-    `${copyText(r.strike)}\t${copyText(r.optionRight)}\t${copyText(r.contentKey)}\n`
+    `${copyText(r.strike)}\t${copyText(r.optionRight)}\t${copyText(r.contentKey)}\t${r.executionId}\n`
   );
 }
 
-export function toStaged(ord: number, line: number, row: { prepared: PreparedExecution; accountRef: string | null }): StagedExecution {
+/** A prepared row as it is staged; `executionId` is the id its execution will have. */
+export function toStaged(ord: number, line: number, row: { prepared: PreparedExecution; accountRef: string | null }, executionId: string): StagedExecution {
   const p = row.prepared;
   return {
     ord,
@@ -89,6 +91,7 @@ export function toStaged(ord: number, line: number, row: { prepared: PreparedExe
     strike: p.strike,
     optionRight: p.optionRight,
     contentKey: contentKey(p),
+    executionId,
   };
 }
 
@@ -217,7 +220,7 @@ export async function stageFile(input: AsyncIterable<Buffer>, job: StagingJob, s
       }
       progress.executionsParsed++;
       if (!stagingOn) continue;
-      batch.add(copyLine(job.importId, toStaged(ord++, result.execution.line, prepared)));
+      batch.add(copyLine(job.importId, toStaged(ord++, result.execution.line, prepared, uuidV7())));
       if (batch.rows >= job.batchRows) await sink.batch(batch.take(), job.batchRows, { ...progress });
     }
     sink.progress({ ...progress });

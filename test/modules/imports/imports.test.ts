@@ -64,6 +64,9 @@ describe('POST /imports: every supported format through the API', () => {
     const stored = await executionsOf(user);
     expect(stored).toHaveLength(expected);
     expect(stored.every((e) => e.importId === done.id)).toBe(true);
+    // The parser's ids: time-ordered, so in file (insert) order they increase.
+    const ids = stored.sort((a, b) => a.seq - b.seq).map((e) => e.id);
+    expect(ids).toEqual([...new Set(ids)].sort());
     const trades = await listAll(t, user, '/api/v1/trades');
     expect(trades.length).toBeGreaterThan(0);
   });
@@ -176,6 +179,21 @@ describe('dedupe', () => {
     expect(again.counts.duplicatesSkipped).toBe(first.counts.executionsAdded);
     const ids = (await executionsOf(user)).map((e) => e.brokerExecId);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('a broker execution id twice in one file adds it once, also next to what the account already has', async () => {
+    const user = await createUser(t);
+    const accountId = await createAccount(t, user);
+    const earlier = ['', '2024-01-05T14:31:00Z', 'MSFT', 'stock', 'buy', '2', '400', '0', '0', 'X-0'];
+    await importFile(t, user, { accountId }, tradesenseCsv([earlier]));
+    const fill = ['', '2024-01-08T14:31:00Z', 'AAPL', 'stock', 'buy', '10', '180', '0', '0', 'X-1'];
+    const exit = ['', '2024-01-08T15:31:00Z', 'AAPL', 'stock', 'sell', '10', '181', '0', '0', 'X-2'];
+    const done = await importFile(t, user, { accountId }, tradesenseCsv([earlier, fill, fill, exit]));
+    expect(done.status).toBe('done');
+    expect(done.counts).toMatchObject({ executions: 4, executionsAdded: 2, duplicatesSkipped: 2 });
+    expect((await executionsOf(user)).map((e) => e.brokerExecId).sort()).toEqual(['X-0', 'X-1', 'X-2']);
+    const trades = await listAll<TradeBody>(t, user, '/api/v1/trades?symbol=AAPL');
+    expect(trades.map((trade) => [trade.status, trade.netPnl])).toEqual([['closed', '10']]);
   });
 
   it('overlapping files (Monday–Wednesday, then Tuesday–Friday) add only what is new', async () => {
