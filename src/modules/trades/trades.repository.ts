@@ -323,11 +323,13 @@ export const sequenceColumns = (slice: SequenceSlice) => sql.raw(['user_id', ...
  * The closed trades matching `where` per (user, local day), or per (user, account, day) or
  * (user, symbol, day) as `slice` says: their sums (as `dailyGroups`) and, in close order (ties by
  * id), the summary of their sequence, as rows of the slice's table (`sequenceColumns` order; the
- * schema documents each column). Window functions per day: k and the prefix sum s_k, the running
- * maximum r_k−1 = max(0, s_1 … s_k−1) before each trade, and the run each trade belongs to (gaps
- * and islands: k minus its number among the day's trades of the same outcome). The last two
- * columns are the summary's texts of the others (`segment`, `segment_ladder`: `formatDaySegment`'s
- * format, times in milliseconds). `from`, `timezone` and `tolerance` as in `dailyGroups`.
+ * schema documents each column). Every window runs in that one order (one sort): k and the
+ * prefix sum s_k, the running maximum r_k−1 = max(0, s_1 … s_k−1) before each trade, and the
+ * runs of equal outcomes — a run starts where the outcome differs from the trade before, and
+ * k − (the k where its run started) + 1 is the trade's length of run so far, whose maximum over a
+ * run is the run's length. The last two columns are the summary's texts of the others (`segment`,
+ * `segment_ladder`: `formatDaySegment`'s format, times in milliseconds). `from`, `timezone` and
+ * `tolerance` as in `dailyGroups`.
  */
 export function daySequences(options: { slice: SequenceSlice; from?: SQL; where: SQL; timezone: SQL; tolerance: SQL }): SQL {
   const from = options.from ?? sql`${trades}`;
@@ -344,36 +346,36 @@ export function daySequences(options: { slice: SequenceSlice; from?: SQL; where:
            coalesce(array_agg(k order by k) filter (where s >= r_prev), '{}')::int[] as ladder_k,
            coalesce(array_agg(s order by k) filter (where s >= r_prev), '{}')::numeric[] as ladder_pnl,
            coalesce(array_agg(us order by k) filter (where s >= r_prev), '{}')::bigint[] as ladder_us,
-           min(o) filter (where k = 1)::smallint as lead_outcome, coalesce(min(run) filter (where k = 1 and o <> 0), 0)::int as lead_run,
-           min(o) filter (where k = n)::smallint as trail_outcome, coalesce(min(run) filter (where k = n and o <> 0), 0)::int as trail_run,
-           coalesce(max(run) filter (where o = 1), 0)::int as max_win_run, coalesce(max(run) filter (where o = -1), 0)::int as max_loss_run,
+           min(o) filter (where k = 1)::smallint as lead_outcome,
+           (case when min(o) filter (where k = 1) <> 0 then coalesce(min(k) filter (where run_k = k and k > 1) - 1, count(*)) else 0 end)::int as lead_run,
+           min(o) filter (where k = n)::smallint as trail_outcome,
+           (case when min(o) filter (where k = n) <> 0 then count(*) - max(run_k) + 1 else 0 end)::int as trail_run,
+           coalesce(max(k - run_k + 1) filter (where o = 1), 0)::int as max_win_run, coalesce(max(k - run_k + 1) filter (where o = -1), 0)::int as max_loss_run,
            coalesce(string_agg(k::text, ',' order by k) filter (where s >= r_prev), '') as ladder_k_text,
            coalesce(string_agg(s::text, ',' order by k) filter (where s >= r_prev), '') as ladder_pnl_text,
            coalesce(string_agg(${sql.raw(ms('us'))}::text, ',' order by k) filter (where s >= r_prev), '') as ladder_ms_text
     from (
-      select c.*, min(s) over d as min_s, max(dd) over d as max_dd
+      select b.*, greatest(r_prev, s) - s as dd, min(s) over d as min_s, max(greatest(r_prev, s) - s) over d as max_dd, count(*) over d as n
       from (
-        select b.*, greatest(r_prev, s) - s as dd
+        select a.*, greatest(0::numeric, max(s) over (w rows between unbounded preceding and 1 preceding)) as r_prev,
+               max(case when k = 1 or o <> prev_o then k end) over (w rows between unbounded preceding and current row) as run_k
         from (
-          select a.*, greatest(0::numeric, max(s) over (partition by ${part} order by k rows between unbounded preceding and 1 preceding)) as r_prev,
-                 count(*) over (partition by ${part}, o, k - ko) as run, count(*) over (partition by ${part}) as n
+          select t.*, row_number() over w as k, sum(net_pnl) over (w rows between unbounded preceding and current row) as s,
+                 lag(o) over w as prev_o
           from (
-            select t.*, row_number() over w as k, sum(net_pnl) over (w rows between unbounded preceding and current row) as s,
-                   row_number() over (partition by ${part}, o order by closed_at, id) as ko
-            from (
-              select ${trades.userId} as user_id, ${trades.accountId} as account_id, ${trades.symbol} as symbol,
-                     (${trades.closedAt} at time zone ${options.timezone})::date as day, ${trades.closedAt} as closed_at,
-                     (date_part('epoch', ${trades.closedAt}) * 1000000)::bigint as us,
-                     ${trades.id} as id, ${trades.netPnl} as net_pnl, ${trades.grossPnl} as gross_pnl, ${trades.fees} as fees,
-                     ${trades.holdSeconds} as hold_seconds,
-                     case when ${trades.netPnl} > ${options.tolerance} then 1 when ${trades.netPnl} < -(${options.tolerance}) then -1 else 0 end as o
-              from ${from}
-              where ${trades.status} = 'closed' and ${options.where}
-            ) t
-            window w as (partition by ${part} order by closed_at, id)
-          ) a
-        ) b
-      ) c
+            select ${trades.userId} as user_id, ${trades.accountId} as account_id, ${trades.symbol} as symbol,
+                   (${trades.closedAt} at time zone ${options.timezone})::date as day, ${trades.closedAt} as closed_at,
+                   (date_part('epoch', ${trades.closedAt}) * 1000000)::bigint as us,
+                   ${trades.id} as id, ${trades.netPnl} as net_pnl, ${trades.grossPnl} as gross_pnl, ${trades.fees} as fees,
+                   ${trades.holdSeconds} as hold_seconds,
+                   case when ${trades.netPnl} > ${options.tolerance} then 1 when ${trades.netPnl} < -(${options.tolerance}) then -1 else 0 end as o
+            from ${from}
+            where ${trades.status} = 'closed' and ${options.where}
+          ) t
+          window w as (partition by ${part} order by closed_at, id)
+        ) a
+        window w as (partition by ${part} order by closed_at, id)
+      ) b
       window d as (partition by ${part})
     ) q
     group by ${part}
