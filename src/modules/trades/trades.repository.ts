@@ -3,6 +3,7 @@ import type { SQL } from 'drizzle-orm';
 import { accounts, dailyAccountSequences, dailyAggregateStates, dailyAggregates, dailySequences, dailySymbolSequences, executions, tags, tradeExecutions, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import { arrayQuery } from '../../platform/db/database.js';
+import { arrayLiteral } from '../../platform/db/array-literal.js';
 import { timeRange } from '../executions/executions.repository.js';
 import type { ListSettings, ListedTrade, TradeListQuery } from './trades.list-statement.js';
 import { listStatement, listedTrade } from './trades.list-statement.js';
@@ -519,12 +520,22 @@ export interface SyncedTrades {
 
 const DERIVED = sql.raw(DERIVED_COLUMNS.join(', '));
 
+/** The derived columns that hold text (the others are uuids, decimals, times and integers: arrayLiteral's `plain`). */
+const TEXT_COLUMNS: ReadonlySet<keyof DerivedTradeRow> = new Set(['instrument_key', 'symbol', 'asset_class', 'side', 'status', 'currency', 'derived_hash']);
+
+/** The fill links as array parameters, in the order of trade_executions' (trade_id, execution_id, quantity, fees, role). */
+function linkArrays(links: LinkColumns): SQL {
+  const plain = (values: readonly string[]) => sql.param(arrayLiteral(values, 'plain'));
+  return sql`${plain(links.tradeIds)}::uuid[], ${plain(links.executionIds)}::uuid[], ${plain(links.quantities)}::numeric[], ${plain(links.fees)}::numeric[],
+    ${sql.param(arrayLiteral(links.roles, 'text'))}::text[]`;
+}
+
 /** The temporary tables of holdBackNewTrades. */
 const HELD_BACK = { trades: sql.raw('pg_temp.rebuild_new_trades'), links: sql.raw('pg_temp.rebuild_new_links') };
 
 /** The derived columns of `rows` as typed array parameters, in DERIVED_COLUMNS order, for `unnest(…) as w(…, ${DERIVED})`. */
 function derivedArrays(rows: readonly DerivedTradeRow[]): SQL {
-  const col = <K extends keyof DerivedTradeRow>(key: K) => sql.param(rows.map((r) => r[key]));
+  const col = <K extends keyof DerivedTradeRow>(key: K) => sql.param(arrayLiteral(rows.map((r) => r[key]), TEXT_COLUMNS.has(key) ? 'text' : 'plain'));
   return sql`${col('account_id')}::uuid[], ${col('instrument_key')}::text[], ${col('symbol')}::text[],
     ${col('asset_class')}::text[], ${col('side')}::text[], ${col('status')}::text[], ${col('opened_at')}::timestamptz[],
     ${col('closed_at')}::timestamptz[], ${col('quantity')}::numeric[], ${col('open_quantity')}::numeric[], ${col('avg_entry')}::numeric[],
@@ -555,9 +566,7 @@ function linkColumns(trades: readonly { tradeId: string; fills: readonly TradeFi
 async function syncLinks(tx: Tx, tradeIds: readonly string[], links: LinkColumns): Promise<void> {
   await tx.execute(sql`
     with w as (
-      select * from unnest(${sql.param(links.tradeIds)}::uuid[], ${sql.param(links.executionIds)}::uuid[],
-        ${sql.param(links.quantities)}::numeric[], ${sql.param(links.fees)}::numeric[], ${sql.param(links.roles)}::text[])
-      as w(trade_id, execution_id, quantity, fees, role)
+      select * from unnest(${linkArrays(links)}) as w(trade_id, execution_id, quantity, fees, role)
     ),
     stored as (
       -- One primary-key probe per trade (OFFSET 0 keeps the lateral subquery from being
@@ -739,11 +748,10 @@ export function createTradesRepository(db: Db) {
         await tx.execute(sql`
           with inserted as (
             insert into ${into.trades} (user_id, id, ${DERIVED})
-            select ${userId}::uuid, w.* from unnest(${sql.param(added.map((i) => ids[i]!))}::uuid[], ${derivedArrays(added.map((i) => rows[i]!))}) as w(id, ${DERIVED})
+            select ${userId}::uuid, w.* from unnest(${sql.param(arrayLiteral(added.map((i) => ids[i]!), 'plain'))}::uuid[], ${derivedArrays(added.map((i) => rows[i]!))}) as w(id, ${DERIVED})
           )
           insert into ${into.links} (trade_id, execution_id, quantity, fees, role)
-          select * from unnest(${sql.param(links.tradeIds)}::uuid[], ${sql.param(links.executionIds)}::uuid[],
-            ${sql.param(links.quantities)}::numeric[], ${sql.param(links.fees)}::numeric[], ${sql.param(links.roles)}::text[])`);
+          select * from unnest(${linkArrays(links)})`);
       }
       if (changed.length > 0) {
         await tx.execute(sql`
@@ -754,7 +762,7 @@ export function createTradesRepository(db: Db) {
             gross_pnl = w.gross_pnl, fees = w.fees, net_pnl = w.net_pnl, cost_basis = w.cost_basis,
             hold_seconds = w.hold_seconds, multiplier = w.multiplier, currency = w.currency,
             execution_count = w.execution_count, derived_hash = w.derived_hash, updated_at = now()
-          from unnest(${sql.param(changed.map((i) => ids[i]!))}::uuid[], ${derivedArrays(changed.map((i) => rows[i]!))}) as w(id, ${DERIVED})
+          from unnest(${sql.param(arrayLiteral(changed.map((i) => ids[i]!), 'plain'))}::uuid[], ${derivedArrays(changed.map((i) => rows[i]!))}) as w(id, ${DERIVED})
           where t.id = w.id`);
         await syncLinks(tx, synced.updated, linksOf(changed));
       }
@@ -801,8 +809,8 @@ export function createTradesRepository(db: Db) {
       if (touched.length === 0) return;
       const keys = sql`
         select distinct k.account_id, k.symbol, (k.closed_at at time zone u.timezone)::date as day
-        from unnest(${sql.param(touched.map((t) => t.accountId))}::uuid[], ${sql.param(touched.map((t) => t.symbol))}::text[],
-                    ${sql.param(touched.map((t) => t.closedAt))}::timestamptz[]) as k(account_id, symbol, closed_at)
+        from unnest(${sql.param(arrayLiteral(touched.map((t) => t.accountId), 'plain'))}::uuid[], ${sql.param(arrayLiteral(touched.map((t) => t.symbol), 'text'))}::text[],
+                    ${sql.param(arrayLiteral(touched.map((t) => t.closedAt), 'plain'))}::timestamptz[]) as k(account_id, symbol, closed_at)
         cross join (select timezone from ${users} where id = ${userId}) u`;
       await tx.execute(sql`
         delete from ${dailyAggregates} a using (${keys}) k

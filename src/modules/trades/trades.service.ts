@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Decimal, normalizeDecimalString, toDecimal } from '../../lib/decimal.js';
 import { UuidSet } from '../../lib/uuid-set.js';
 import { afterCommit } from '../../platform/db/data-changes.js';
@@ -140,7 +140,7 @@ function fingerprint(row: Omit<DerivedTradeRow, 'derived_hash'>, fills: DerivedT
   // One update of the concatenation: the same digest as one update per part, without a call into the hash per fill.
   let text = JSON.stringify(row);
   for (const f of fills) text += `|${f.executionId},${f.quantity},${f.fees},${f.role}`;
-  return createHash('sha1').update(text).digest('base64');
+  return hash('sha1', text, 'base64');
 }
 
 function toDerivedRow(trade: DerivedTrade, first: LedgerExecution): DerivedTradeRow {
