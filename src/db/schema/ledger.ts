@@ -72,13 +72,14 @@ export const executions = pgTable(
     fees: numeric('fees').notNull().default('0'),
     multiplier: numeric('multiplier').notNull(),
     currency: text('currency').notNull().default('USD'),
+    /** COLLATE "C" since migration 0014 (Drizzle does not model collations), as contentHash. */
     brokerExecId: text('broker_exec_id'),
     underlying: text('underlying'),
     expiry: date('expiry'),
     strike: numeric('strike'),
     optionRight: text('option_right', { enum: ['call', 'put'] }),
     importId: uuid('import_id'),
-    /** Dedupe key for executions without a broker id (content hash + occurrence within one file). */
+    /** Dedupe key for executions without a broker id (content hash + occurrence within one file); COLLATE "C" (migration 0014): compared for equality only, in byte order. */
     contentHash: text('content_hash'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
