@@ -520,8 +520,31 @@ export interface SyncedTrades {
 
 const DERIVED = sql.raw(DERIVED_COLUMNS.join(', '));
 
-/** The derived columns that hold text (the others are uuids, decimals, times and integers: arrayLiteral's `plain`). */
-const TEXT_COLUMNS: ReadonlySet<keyof DerivedTradeRow> = new Set(['instrument_key', 'symbol', 'asset_class', 'side', 'status', 'currency', 'derived_hash']);
+/** How arrayLiteral writes each derived column: text quoted, uuids, decimals, times and integers bare (a new column must say which). */
+const COLUMN_KINDS: Record<keyof DerivedTradeRow, 'plain' | 'text'> = {
+  account_id: 'plain',
+  instrument_key: 'text',
+  symbol: 'text',
+  asset_class: 'text',
+  side: 'text',
+  status: 'text',
+  opened_at: 'plain',
+  closed_at: 'plain',
+  quantity: 'plain',
+  open_quantity: 'plain',
+  avg_entry: 'plain',
+  avg_exit: 'plain',
+  gross_pnl: 'plain',
+  fees: 'plain',
+  net_pnl: 'plain',
+  cost_basis: 'plain',
+  hold_seconds: 'plain',
+  multiplier: 'plain',
+  currency: 'text',
+  first_execution_id: 'plain',
+  execution_count: 'plain',
+  derived_hash: 'text',
+};
 
 /** The fill links as array parameters, in the order of trade_executions' (trade_id, execution_id, quantity, fees, role). */
 function linkArrays(links: LinkColumns): SQL {
@@ -535,7 +558,7 @@ const HELD_BACK = { trades: sql.raw('pg_temp.rebuild_new_trades'), links: sql.ra
 
 /** The derived columns of `rows` as typed array parameters, in DERIVED_COLUMNS order, for `unnest(…) as w(…, ${DERIVED})`. */
 function derivedArrays(rows: readonly DerivedTradeRow[]): SQL {
-  const col = <K extends keyof DerivedTradeRow>(key: K) => sql.param(arrayLiteral(rows.map((r) => r[key]), TEXT_COLUMNS.has(key) ? 'text' : 'plain'));
+  const col = <K extends keyof DerivedTradeRow>(key: K) => sql.param(arrayLiteral(rows.map((r) => r[key]), COLUMN_KINDS[key]));
   return sql`${col('account_id')}::uuid[], ${col('instrument_key')}::text[], ${col('symbol')}::text[],
     ${col('asset_class')}::text[], ${col('side')}::text[], ${col('status')}::text[], ${col('opened_at')}::timestamptz[],
     ${col('closed_at')}::timestamptz[], ${col('quantity')}::numeric[], ${col('open_quantity')}::numeric[], ${col('avg_entry')}::numeric[],
