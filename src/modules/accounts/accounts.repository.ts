@@ -2,6 +2,7 @@ import { and, asc, count, eq, or, sql } from 'drizzle-orm';
 import { accounts, executions, trades, users } from '../../db/schema/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import { userDataChanged } from '../../platform/db/data-changes.js';
+import { lockUserRow } from '../trades/trades.repository.js';
 
 export interface AccountRow {
   id: string;
@@ -65,7 +66,7 @@ export function createAccountsRepository(db: Db) {
      * the delete while holding rows it deletes, nor it for them (a deadlock).
      */
     async lockOwner(userId: string, tx: Tx): Promise<void> {
-      await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('no key update');
+      await lockUserRow(tx, userId);
     },
 
     /** The row locked until the transaction ends: executions cannot be added to it meanwhile. */

@@ -3,7 +3,7 @@ import type { SQL } from 'drizzle-orm';
 import { accounts, dailyAccountSequences, dailyAggregateStates, dailyAggregates, dailySequences, dailySymbolSequences, executions, tags, tradeExecutions, tradeRuleChecks, tradeTags, trades, users } from '../../db/schema/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import { arrayQuery } from '../../platform/db/database.js';
-import { arrayLiteral } from '../../platform/db/array-literal.js';
+import { arrayParam } from '../../platform/db/array-literal.js';
 import { timeRange } from '../executions/executions.repository.js';
 import type { ListSettings, ListedTrade, TradeListQuery } from './trades.list-statement.js';
 import { listStatement, listedTrade } from './trades.list-statement.js';
@@ -386,7 +386,7 @@ export function daySequences(options: { slice: SequenceSlice; from?: SQL; where:
 const SLICES: readonly SequenceSlice[] = ['day', 'account', 'symbol'];
 
 /** The user's row lock that every writer of the user's daily aggregates takes before touching them (docs/trades.md, "Lock order"). */
-async function lockUserRow(tx: Executor, userId: string): Promise<void> {
+export async function lockUserRow(tx: Executor, userId: string): Promise<void> {
   await tx.execute(sql`select count(*) from (select 1 from ${users} where ${users.id} = ${userId} for no key update) locked`);
 }
 
@@ -520,7 +520,7 @@ export interface SyncedTrades {
 
 const DERIVED = sql.raw(DERIVED_COLUMNS.join(', '));
 
-/** How arrayLiteral writes each derived column: text quoted, uuids, decimals, times and integers bare (a new column must say which). */
+/** How arrayParam writes each derived column: text quoted, uuids, decimals, times and integers bare (a new column must say which). */
 const COLUMN_KINDS: Record<keyof DerivedTradeRow, 'plain' | 'text'> = {
   account_id: 'plain',
   instrument_key: 'text',
@@ -548,9 +548,8 @@ const COLUMN_KINDS: Record<keyof DerivedTradeRow, 'plain' | 'text'> = {
 
 /** The fill links as array parameters, in the order of trade_executions' (trade_id, execution_id, quantity, fees, role). */
 function linkArrays(links: LinkColumns): SQL {
-  const plain = (values: readonly string[]) => sql.param(arrayLiteral(values, 'plain'));
-  return sql`${plain(links.tradeIds)}::uuid[], ${plain(links.executionIds)}::uuid[], ${plain(links.quantities)}::numeric[], ${plain(links.fees)}::numeric[],
-    ${sql.param(arrayLiteral(links.roles, 'text'))}::text[]`;
+  return sql`${arrayParam(links.tradeIds, 'plain')}::uuid[], ${arrayParam(links.executionIds, 'plain')}::uuid[], ${arrayParam(links.quantities, 'plain')}::numeric[],
+    ${arrayParam(links.fees, 'plain')}::numeric[], ${arrayParam(links.roles, 'text')}::text[]`;
 }
 
 /** The temporary tables of holdBackNewTrades. */
@@ -558,7 +557,7 @@ const HELD_BACK = { trades: sql.raw('pg_temp.rebuild_new_trades'), links: sql.ra
 
 /** The derived columns of `rows` as typed array parameters, in DERIVED_COLUMNS order, for `unnest(…) as w(…, ${DERIVED})`. */
 function derivedArrays(rows: readonly DerivedTradeRow[]): SQL {
-  const col = <K extends keyof DerivedTradeRow>(key: K) => sql.param(arrayLiteral(rows.map((r) => r[key]), COLUMN_KINDS[key]));
+  const col = <K extends keyof DerivedTradeRow>(key: K) => arrayParam(rows.map((r) => r[key]), COLUMN_KINDS[key]);
   return sql`${col('account_id')}::uuid[], ${col('instrument_key')}::text[], ${col('symbol')}::text[],
     ${col('asset_class')}::text[], ${col('side')}::text[], ${col('status')}::text[], ${col('opened_at')}::timestamptz[],
     ${col('closed_at')}::timestamptz[], ${col('quantity')}::numeric[], ${col('open_quantity')}::numeric[], ${col('avg_entry')}::numeric[],
@@ -771,7 +770,7 @@ export function createTradesRepository(db: Db) {
         await tx.execute(sql`
           with inserted as (
             insert into ${into.trades} (user_id, id, ${DERIVED})
-            select ${userId}::uuid, w.* from unnest(${sql.param(arrayLiteral(added.map((i) => ids[i]!), 'plain'))}::uuid[], ${derivedArrays(added.map((i) => rows[i]!))}) as w(id, ${DERIVED})
+            select ${userId}::uuid, w.* from unnest(${arrayParam(added.map((i) => ids[i]!), 'plain')}::uuid[], ${derivedArrays(added.map((i) => rows[i]!))}) as w(id, ${DERIVED})
           )
           insert into ${into.links} (trade_id, execution_id, quantity, fees, role)
           select * from unnest(${linkArrays(links)})`);
@@ -785,7 +784,7 @@ export function createTradesRepository(db: Db) {
             gross_pnl = w.gross_pnl, fees = w.fees, net_pnl = w.net_pnl, cost_basis = w.cost_basis,
             hold_seconds = w.hold_seconds, multiplier = w.multiplier, currency = w.currency,
             execution_count = w.execution_count, derived_hash = w.derived_hash, updated_at = now()
-          from unnest(${sql.param(arrayLiteral(changed.map((i) => ids[i]!), 'plain'))}::uuid[], ${derivedArrays(changed.map((i) => rows[i]!))}) as w(id, ${DERIVED})
+          from unnest(${arrayParam(changed.map((i) => ids[i]!), 'plain')}::uuid[], ${derivedArrays(changed.map((i) => rows[i]!))}) as w(id, ${DERIVED})
           where t.id = w.id`);
         await syncLinks(tx, synced.updated, linksOf(changed));
       }
@@ -832,8 +831,8 @@ export function createTradesRepository(db: Db) {
       if (touched.length === 0) return;
       const keys = sql`
         select distinct k.account_id, k.symbol, (k.closed_at at time zone u.timezone)::date as day
-        from unnest(${sql.param(arrayLiteral(touched.map((t) => t.accountId), 'plain'))}::uuid[], ${sql.param(arrayLiteral(touched.map((t) => t.symbol), 'text'))}::text[],
-                    ${sql.param(arrayLiteral(touched.map((t) => t.closedAt), 'plain'))}::timestamptz[]) as k(account_id, symbol, closed_at)
+        from unnest(${arrayParam(touched.map((t) => t.accountId), 'plain')}::uuid[], ${arrayParam(touched.map((t) => t.symbol), 'text')}::text[],
+                    ${arrayParam(touched.map((t) => t.closedAt), 'plain')}::timestamptz[]) as k(account_id, symbol, closed_at)
         cross join (select timezone from ${users} where id = ${userId}) u`;
       await tx.execute(sql`
         delete from ${dailyAggregates} a using (${keys}) k

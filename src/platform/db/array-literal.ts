@@ -1,3 +1,6 @@
+import { sql } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
+
 /**
  * PostgreSQL array literals for array parameters (`${sql.param(arrayLiteral(…))}::uuid[]`),
  * written here instead of by pg: pg quotes and regex-escapes every element of every array
@@ -21,4 +24,9 @@ export function arrayLiteral(values: readonly (string | number | null)[], kind: 
     }
   }
   return `${out}}`;
+}
+
+/** `values` as one array parameter (arrayLiteral), to be cast to its array type in the statement. */
+export function arrayParam(values: readonly (string | number | null)[], kind: 'plain' | 'text'): SQL {
+  return sql`${sql.param(arrayLiteral(values, kind))}`;
 }
