@@ -198,18 +198,22 @@ export function tabularAdapter(spec: TabularSpec): BrokerAdapter {
     detect: (rows) => detectByHeader(rows, spec.required, spec.optional),
     createMapper(ctx) {
       let header: HeaderIndex | undefined;
+      let firstColumn = '';
       return (cells, line) => {
         if (isBlankRow(cells)) return [skip(line, 'blank')];
         if (header === undefined) {
           const candidate = new HeaderIndex(cells);
           if (candidate.count(spec.required) === spec.required.length) {
             header = candidate;
+            firstColumn = normalizeHeader(header.names[0] ?? '');
             return [skip(line, 'header')];
           }
           return [skip(line, 'before the header row')];
         }
-        // A header repeated further down (files concatenated by hand) is not data.
-        if (normalizeHeader(cells[0] ?? '') === normalizeHeader(header.names[0] ?? '') && new HeaderIndex(cells).count(spec.required) === spec.required.length) {
+        // A header repeated further down (files concatenated by hand) is not data. Normalising never
+        // lengthens a name, so a shorter first cell is data without being normalised.
+        const first = cells[0] ?? '';
+        if (first.length >= firstColumn.length && normalizeHeader(first) === firstColumn && new HeaderIndex(cells).count(spec.required) === spec.required.length) {
           return [skip(line, 'header')];
         }
         const view = new RowView(header, cells, line);

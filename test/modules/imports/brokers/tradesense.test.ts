@@ -100,4 +100,24 @@ describe('TradeSense generic CSV', () => {
       { line: 5, column: 'expiry', value: '2024-02-30', reason: expect.stringContaining('not a valid date') },
     ]);
   });
+
+  it('skips the header repeated further down (as files concatenated by hand have it), however it is spaced or cased, and keeps data rows', async () => {
+    const header = TRADESENSE_COLUMNS.join(',');
+    const row = (account: string, price: string) => `${account},2024-01-05T09:31:02Z,AAPL,stock,buy,1,${price},0,0,,USD,,,,,`;
+    const text = [header, row('', '10'), header, row('', '11'), `  ${header.toUpperCase().replace('ACCOUNT', 'Account ')}`, row('account', '12'), row('AccountNumber7', '13')].join('\n');
+    const { results } = await parseFile(text, { broker: 'tradesense', timezone: NEW_YORK });
+    const parsed = split('tradesense', results);
+    expect(parsed.skips).toEqual([
+      { line: 1, reason: 'header' },
+      { line: 3, reason: 'header' },
+      { line: 5, reason: 'header' },
+    ]);
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.executions.map((e) => [e.line, e.accountRef, e.price])).toEqual([
+      [2, null, '10'],
+      [4, null, '11'],
+      [6, 'account', '12'],
+      [7, 'AccountNumber7', '13'],
+    ]);
+  });
 });
