@@ -331,13 +331,13 @@ export function createImportsRepository(db: Db) {
       // CONFLICT (its speculative insertion cost 2.5–5 s of a 1,000,000-row import). What they cannot
       // see (the same broker id twice in the file, a concurrent writer) fails the insert with a
       // unique violation: the savepoint undoes it and ON CONFLICT DO NOTHING takes over.
-      const write = (onConflict: boolean) => (executor: Executor) => executor.execute(writeStagedStatement(userId, importId, routes, onConflict));
+      const write = (executor: Executor, onConflict: boolean) => executor.execute(writeStagedStatement(userId, importId, routes, onConflict));
       let result;
       try {
-        result = await tx.transaction(write(false));
+        result = await tx.transaction((savepoint) => write(savepoint, false));
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
-        result = await write(true)(tx);
+        result = await write(tx, true);
       }
       return rowsOf<{ account_id: string; instrument_key: string; added: number | string }>(result).map((r) => ({
         accountId: r.account_id,
