@@ -89,7 +89,7 @@ async function phases(file: string, bytes: number, push: (row: [string, string, 
   const importsRepository = createImportsRepository(db);
   const tradesService = createTradesService({ tradesRepository: createTradesRepository(db), executionsRepository: createExecutionsRepository(db), accountsService });
 
-  const formAccount = { id: account.id, currency: account.currency };
+  const formAccount = { id: account.id, currency: account.currency, brokerAccountId: account.brokerAccountId };
   const [imp] = await db
     .insert(imports)
     .values({ userId: user!.id, accountId: account.id, status: 'writing', brokerRequested: 'tradesense', broker: 'tradesense', timezone: 'UTC', onInvalid: 'reject', fileBytes: bytes, fileSha256: 'bench' })

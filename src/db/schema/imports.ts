@@ -90,6 +90,8 @@ export const importStaging = pgTable(
     optionRight: text('option_right', { enum: ['call', 'put'] }),
     /** Hash of the execution's content without the account; the occurrence number is added when written. */
     contentKey: text('content_key').notNull(),
+    /** The row's number among the file's identical fills of its account, counted by the parser; null with a broker execution id. */
+    occurrence: integer('occurrence'),
     /** The execution's id, made by the parser (time-ordered, so the executions' primary key appends); null in rows staged before 0013. */
     executionId: uuid('execution_id'),
   },

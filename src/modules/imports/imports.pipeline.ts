@@ -211,7 +211,7 @@ export function createImportPipeline({ importsRepository, accountsService, accou
       if (row.accountId !== null) {
         const account = await accountsService.getAccount(job.userId, row.accountId).catch(() => null);
         if (!account) throw new ImportFailedError({ code: 'account_not_found', message: 'The import account was deleted before the import ran.', details: {} });
-        formAccount = { id: account.id, currency: account.currency };
+        formAccount = { id: account.id, currency: account.currency, brokerAccountId: account.brokerAccountId };
       }
       const parsed = await parseToStaging(job, row, formAccount);
       progress = parsed.progress;

@@ -79,6 +79,8 @@ export interface StagedExecution {
   strike: string | null;
   optionRight: string | null;
   contentKey: string;
+  /** Its number among the file's identical fills of its account (occurrences.ts); null with a broker execution id. */
+  occurrence: number | null;
   /** The id the execution will have (made by the parser, time-ordered). */
   executionId: string;
 }
@@ -153,8 +155,7 @@ function writeStagedStatement(userId: string, importId: string, routes: readonly
     numbered as (
       select src.*,
         case when broker_exec_id is null then
-          encode(sha256(convert_to(target_account::text || ':' || content_key || ':' ||
-            row_number() over (partition by target_account, content_key, broker_exec_id is null order by ord)::text, 'UTF8')), 'hex')
+          encode(sha256(convert_to(target_account::text || ':' || content_key || ':' || occurrence::text, 'UTF8')), 'hex')
         end as content_hash
       from src
     ),

@@ -132,7 +132,7 @@ export function createImportsService({ importsRepository, accountsService, trade
     } catch {
       throw badRequest('invalid_timezone', `"${timezone}" is not an IANA time zone.`, { timezone });
     }
-    return { account: account && { id: account.id, currency: account.currency }, broker: form.broker ?? 'auto', timezone, onInvalid: form.onInvalid ?? 'reject' };
+    return { account: account && { id: account.id, currency: account.currency, brokerAccountId: account.brokerAccountId }, broker: form.broker ?? 'auto', timezone, onInvalid: form.onInvalid ?? 'reject' };
   }
 
   /**

@@ -7,15 +7,18 @@
 import { uuidV7 } from '../../lib/ids.js';
 import { InvalidExecutionInputError, prepareExecution } from '../executions/executions.domain.js';
 import type { PreparedExecution } from '../executions/executions.domain.js';
-import { RowErrorReport, columnOfField, contentKey } from './imports.domain.js';
+import { RowErrorReport, columnOfField, contentDigest } from './imports.domain.js';
 import type { ImportFailure } from './imports.domain.js';
 import type { ImportProgress, StagedExecution } from './imports.repository.js';
+import { OccurrenceCounter } from './occurrences.js';
 import { ExecutionParser, MalformedCsvError, UnknownFormatError } from './parsing/parse-stream.js';
 import type { ParsedExecution, RowError } from './parsing/types.js';
 
 export interface FormAccount {
   id: string;
   currency: string;
+  /** Rows naming this broker account id route to this account too (when no account of the import's broker has it). */
+  brokerAccountId: string | null;
 }
 
 export type PreparedRow = { ok: true; prepared: PreparedExecution; accountRef: string | null } | { ok: false; error: RowError };
@@ -46,7 +49,7 @@ export function prepareParsed(execution: ParsedExecution, formAccount: FormAccou
 
 /** The staging columns a COPY line holds, in its order. */
 export const STAGING_COPY_COLUMNS =
-  'import_id, ord, line, account_id, account_ref, instrument_key, executed_at, symbol, asset_class, side, quantity, price, commission, fees, multiplier, currency, broker_exec_id, underlying, expiry, strike, option_right, content_key, execution_id';
+  'import_id, ord, line, account_id, account_ref, instrument_key, executed_at, symbol, asset_class, side, quantity, price, commission, fees, multiplier, currency, broker_exec_id, underlying, expiry, strike, option_right, content_key, occurrence, execution_id';
 
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
 
@@ -62,12 +65,21 @@ export function copyLine(importId: string, r: StagedExecution): string {
     `${importId}\t${r.ord}\t${r.line}\t${copyText(r.accountId)}\t${copyText(r.accountRef)}\t${copyText(r.instrumentKey)}\t${r.executedAt.toISOString()}\t` +
     `${copyText(r.symbol)}\t${copyText(r.assetClass)}\t${copyText(r.side)}\t${copyText(r.quantity)}\t${copyText(r.price)}\t${copyText(r.commission)}\t` +
     `${copyText(r.fees)}\t${copyText(r.multiplier)}\t${copyText(r.currency)}\t${copyText(r.brokerExecId)}\t${copyText(r.underlying)}\t${copyText(r.expiry)}\t` +
-    `${copyText(r.strike)}\t${copyText(r.optionRight)}\t${copyText(r.contentKey)}\t${r.executionId}\n`
+    `${copyText(r.strike)}\t${copyText(r.optionRight)}\t${copyText(r.contentKey)}\t${r.occurrence ?? '\\N'}\t${r.executionId}\n`
   );
 }
 
-/** A prepared row as it is staged; `executionId` is the id its execution will have. */
-export function toStaged(ord: number, line: number, row: { prepared: PreparedExecution; accountRef: string | null }, executionId: string): StagedExecution {
+/**
+ * A prepared row as it is staged; `executionId` is the id its execution will have, `occurrence`
+ * its number among the identical fills of its account in this file (null with a broker id).
+ */
+export function toStaged(
+  ord: number,
+  line: number,
+  row: { prepared: PreparedExecution; accountRef: string | null },
+  executionId: string,
+  content: { key: string; occurrence: number | null },
+): StagedExecution {
   const p = row.prepared;
   return {
     ord,
@@ -90,7 +102,8 @@ export function toStaged(ord: number, line: number, row: { prepared: PreparedExe
     expiry: p.expiry,
     strike: p.strike,
     optionRight: p.optionRight,
-    contentKey: contentKey(p),
+    contentKey: content.key,
+    occurrence: content.occurrence,
     executionId,
   };
 }
@@ -194,6 +207,8 @@ export async function stageFile(input: AsyncIterable<Buffer>, job: StagingJob, s
   const progress: ImportProgress = { rowsRead: 0, bytesRead: 0, executionsParsed: 0, invalidRows: 0, ignoredRows: 0 };
   let stagingOn = true;
   const batch = new CopyBatch(job.batchRows * BATCH_BYTES_PER_ROW);
+  const occurrences = new OccurrenceCounter();
+  const formRef = job.formAccount?.brokerAccountId ?? null;
   let ord = 0;
 
   const take = async (results: ReturnType<ExecutionParser['write']>) => {
@@ -220,7 +235,10 @@ export async function stageFile(input: AsyncIterable<Buffer>, job: StagingJob, s
       }
       progress.executionsParsed++;
       if (!stagingOn) continue;
-      batch.add(copyLine(job.importId, toStaged(ord++, result.execution.line, prepared, uuidV7())));
+      const digest = contentDigest(prepared.prepared);
+      const ref = prepared.accountRef;
+      const occurrence = prepared.prepared.brokerExecId === null ? occurrences.next(ref === null || ref === formRef ? '' : ref, digest) : null;
+      batch.add(copyLine(job.importId, toStaged(ord++, result.execution.line, prepared, uuidV7(), { key: digest.toString('base64url'), occurrence })));
       if (batch.rows >= job.batchRows) await sink.batch(batch.take(), job.batchRows, { ...progress });
     }
     sink.progress({ ...progress });

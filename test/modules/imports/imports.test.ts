@@ -231,6 +231,20 @@ describe('several accounts in one file', () => {
     expect(bySymbol.get('TSLA')).toBe(formAccount);
   });
 
+  it("keeps identical fills of the form account whether a row names the account's broker id or nothing, and adds neither again", async () => {
+    const user = await createUser(t);
+    const formAccount = await createAccount(t, user, { name: 'Form', brokerAccountId: 'F1' });
+    const fill = ['2024-01-08T14:31:00Z', 'AAPL', 'stock', 'buy', '10', '180', '0', '0', ''];
+    const file = tradesenseCsv([['', ...fill], ['F1', ...fill], ['', ...fill]]);
+    const done = await importFile(t, user, { accountId: formAccount }, file);
+    expect(done.counts).toMatchObject({ executionsAdded: 3, accountsCreated: 0 });
+    const again = await importFile(t, user, { accountId: formAccount }, file);
+    expect(again.counts).toMatchObject({ executionsAdded: 0, duplicatesSkipped: 3 });
+    const stored = await executionsOf(user);
+    expect(stored.map((e) => e.accountId)).toEqual([formAccount, formAccount, formAccount]);
+    expect(new Set(stored.map((e) => e.contentHash)).size).toBe(3);
+  });
+
   it('needs no accountId when every row names its account, and re-import creates no second account', async () => {
     const user = await createUser(t);
     const named = rows.slice(0, 2);

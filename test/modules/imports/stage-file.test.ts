@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_STORED_ROW_ERRORS } from '../../../src/modules/imports/imports.domain.js';
+import { MAX_STORED_ROW_ERRORS, contentKey } from '../../../src/modules/imports/imports.domain.js';
 import type { ImportProgress } from '../../../src/modules/imports/imports.repository.js';
 import { copyLine, ImportFailedError, prepareParsed, stageFile, toStaged } from '../../../src/modules/imports/imports.staging.js';
 import type { StagingJob } from '../../../src/modules/imports/imports.staging.js';
@@ -11,7 +11,7 @@ const job: StagingJob = {
   importId: '0190b5a0-0000-7000-8000-000000000001',
   broker: 'auto',
   timezone: 'UTC',
-  formAccount: { id: '0190b5a0-0000-7000-8000-000000000002', currency: 'USD' },
+  formAccount: { id: '0190b5a0-0000-7000-8000-000000000002', currency: 'USD', brokerAccountId: null },
   onInvalid: 'reject',
   maxRows: 1_000_000,
   batchRows: 40,
@@ -59,7 +59,17 @@ function withoutIds(text: string) {
 /** The batches' text is the COPY line of each expected row, with an id of the parser's own: a uuid v7, increasing in file order. */
 function expectStagedAs(batches: { text: string }[], expected: Awaited<ReturnType<typeof preparedRows>>) {
   const got = withoutIds(batches.map((b) => b.text).join(''));
-  const want = withoutIds(expected.map((e, ord) => copyLine(job.importId, toStaged(ord, e.line, e.prepared, '00000000-0000-7000-8000-000000000000'))).join(''));
+  const seen = new Map<string, number>();
+  const want = withoutIds(
+    expected
+      .map((e, ord) => {
+        const key = contentKey(e.prepared.prepared);
+        const occurrence = e.prepared.prepared.brokerExecId === null ? (seen.get(key) ?? 0) + 1 : null;
+        if (occurrence !== null) seen.set(key, occurrence);
+        return copyLine(job.importId, toStaged(ord, e.line, e.prepared, '00000000-0000-7000-8000-000000000000', { key, occurrence }));
+      })
+      .join(''),
+  );
   expect(got.lines).toEqual(want.lines);
   expect(got.ids.every((id) => UUID_V7.test(id))).toBe(true);
   expect(got.ids).toEqual([...new Set(got.ids)].sort());
@@ -104,6 +114,16 @@ describe('stageFile (what the parse worker runs)', () => {
     expect(batches.reduce((n, b) => n + b.rows, 0)).toBe(100);
     expect(outcome.errorCount).toBe(50);
     expect(outcome.errors).toHaveLength(Math.min(50, MAX_STORED_ROW_ERRORS));
+  });
+
+  it("numbers identical fills per account across batches: the form's rows and rows naming its broker account id count together", async () => {
+    const header = 'account,executed_at,symbol,asset_class,side,quantity,price,broker_exec_id\n';
+    const fill = (account: string, execId = '') => `${account},2024-01-08T14:30:00Z,AAPL,stock,buy,1,190.5,${execId}\n`;
+    const rows = [fill(''), fill('U1'), fill('FORM'), fill('U1'), fill('', 'X1'), fill(''), fill('U2'), fill('FORM')];
+    const { batches } = await collect(header + rows.join(''), { batchRows: 3, formAccount: { ...job.formAccount!, brokerAccountId: 'FORM' } });
+    const occurrences = batches.flatMap((b) => b.text.split('\n').slice(0, -1)).map((l) => l.split('\t').at(-2));
+    expect(batches.map((b) => b.rows)).toEqual([3, 3, 2]);
+    expect(occurrences).toEqual(['1', '1', '2', '2', '\\N', '3', '1', '4']);
   });
 
   it('does not read further while a batch is being written (back-pressure)', async () => {

@@ -39,6 +39,7 @@ function rows(): StagedExecution[] {
     strike: i === 3 ? '182.5' : null,
     optionRight: i === 3 ? 'call' : null,
     contentKey: `hash-${i}-${text}`,
+    occurrence: i % 3 === 0 ? i + 1 : null,
     executionId: randomUUID(),
   }));
 }
