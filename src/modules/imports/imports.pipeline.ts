@@ -84,6 +84,12 @@ interface Job {
   file: string;
 }
 
+const ACCOUNTS_CHANGED: ImportFailure = {
+  code: 'accounts_changed',
+  message: "The import account's broker account id changed while the file was read; nothing was written. Upload the file again.",
+  details: {},
+};
+
 export const INTERRUPTED: ImportFailure = {
   code: 'interrupted',
   message: 'The import was interrupted (the server stopped or restarted) before it finished; nothing was written. Upload the file again.',
@@ -173,8 +179,14 @@ export function createImportPipeline({ importsRepository, accountsService, accou
     }
   }
 
-  /** Matches each broker account id of the file to an account (same broker first), creating the missing ones, inside the write transaction. */
-  async function routeAccounts(userId: string, refs: readonly string[], broker: string, tx: Tx) {
+  /**
+   * Matches each broker account id of the file to an account (same broker first), creating the
+   * missing ones, inside the write transaction. The parse numbered identical fills counting the
+   * rows that name the form account's broker account id (as it was when the parse began) with
+   * the rows that name none; should another reference reach the form account now, that numbering
+   * could give two genuine fills one content hash, so the import fails instead.
+   */
+  async function routeAccounts(userId: string, refs: readonly string[], broker: string, formAccount: FormAccount | null, tx: Tx) {
     if (refs.length === 0) return { routes: [], created: 0 };
     const accounts = [];
     let after: { createdAt: string; id: string } | undefined;
@@ -194,6 +206,7 @@ export function createImportPipeline({ importsRepository, accountsService, accou
         account = await accountsRepository.insert(userId, { name: ref, broker, brokerAccountId: ref, currency: 'USD', timezone: null, startingBalance: null }, tx);
         created++;
       }
+      if (account.id === formAccount?.id && ref !== formAccount.brokerAccountId) throw new ImportFailedError(ACCOUNTS_CHANGED);
       routes.push({ accountRef: ref, accountId: account.id, currency: account.currency });
     }
     return { routes, created };
@@ -231,7 +244,7 @@ export function createImportPipeline({ importsRepository, accountsService, accou
       const outcome = await importsRepository.transaction(async (tx) => {
         await importsRepository.setLocalStatementTimeout(config.writeTimeoutMs, tx);
         const refs = await importsRepository.stagedAccountRefs(job.id, tx);
-        const { routes, created } = await routeAccounts(job.userId, refs, broker, tx);
+        const { routes, created } = await routeAccounts(job.userId, refs, broker, formAccount, tx);
         const touched = await importsRepository.writeStaged(job.userId, job.id, routes, tx);
         const added = touched.reduce((n, t) => n + t.added, 0);
         // One call for all: the rebuild packs its rounds by the executions each instrument holds.

@@ -1,12 +1,13 @@
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imports } from '../../../src/db/schema/index.js';
+import { executions, imports } from '../../../src/db/schema/index.js';
 import { createAccountsRepository } from '../../../src/modules/accounts/accounts.repository.js';
 import { createAccountsService } from '../../../src/modules/accounts/accounts.service.js';
 import { createImportPipeline } from '../../../src/modules/imports/imports.pipeline.js';
+import type { ImportPipelineDeps } from '../../../src/modules/imports/imports.pipeline.js';
 import { createImportsRepository } from '../../../src/modules/imports/imports.repository.js';
 import type { ImportsRepository } from '../../../src/modules/imports/imports.repository.js';
 import type { TestApp } from '../../helpers/app.js';
@@ -19,12 +20,15 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** A pipeline of its own (stopping it leaves the app's alone); the write phase is never reached here. */
-function pipeline(importsRepository: ImportsRepository = createImportsRepository(t.database.db)) {
+/** A pipeline of its own (stopping it leaves the app's alone); its trades service refuses the rebuild, so no import of it ends done. */
+function pipeline(
+  importsRepository: ImportsRepository = createImportsRepository(t.database.db),
+  accountsService: ImportPipelineDeps['accountsService'] = createAccountsService({ accountsRepository: createAccountsRepository(t.database.db) }),
+) {
   const accountsRepository = createAccountsRepository(t.database.db);
   return createImportPipeline({
     importsRepository,
-    accountsService: createAccountsService({ accountsRepository }),
+    accountsService,
     accountsRepository,
     tradesService: { rebuildInstruments: () => Promise.reject(new Error('not reached')) },
     config: t.config.imports,
@@ -140,6 +144,25 @@ describe('parsing in the worker thread', () => {
     await until(async () => (await statusOf(row.id)).status === 'failed');
     expect(received).toBe(12);
     await p.stop();
+  });
+
+  it("fails the import as accounts_changed, writing nothing, when a row's reference reaches the form account under a broker account id the parse did not know", async () => {
+    const row = await queuedImport();
+    const service = createAccountsService({ accountsRepository: createAccountsRepository(t.database.db) });
+    await service.updateAccount(row.userId, row.accountId!, { brokerAccountId: 'F1' });
+    // The form account as the parse saw it, before its broker account id became F1.
+    const before: ImportPipelineDeps['accountsService'] = { getAccount: async (userId, id) => ({ ...(await service.getAccount(userId, id)), brokerAccountId: 'F0' }) };
+    mkdirSync(t.config.imports.dir, { recursive: true });
+    const file = path.join(t.config.imports.dir, `${row.id}.upload`);
+    const fill = '2024-01-08T14:31:00Z,AAPL,stock,buy,10,180';
+    writeFileSync(file, `account,executed_at,symbol,asset_class,side,quantity,price\n,${fill}\nF1,${fill}\n`);
+    const p = pipeline(undefined, before);
+    p.enqueue({ id: row.id, userId: row.userId, file });
+    await until(async () => (await statusOf(row.id)).status === 'failed');
+    await p.stop();
+    expect((await statusOf(row.id)).failure).toMatchObject({ code: 'accounts_changed' });
+    expect(await t.database.db.select().from(executions).where(eq(executions.importId, row.id))).toHaveLength(0);
+    expect(existsSync(file)).toBe(false);
   });
 
   it('fails the import as internal_error when the worker itself fails (the spooled file is gone)', async () => {
