@@ -69,19 +69,14 @@ export function binaryContentType(mimeType: string | undefined): boolean {
 
 /**
  * The identity of an execution without a broker id: what the fill is (instant, instrument,
- * side, size, price, costs), not where it came from, as a SHA-256 digest. Decimals are normalised
- * by prepareExecution, so `1.50` and `1.5` agree. The account and the occurrence number within the
- * file (occurrences.ts) are added when the row is written (SQL), since accounts named in the file
- * are resolved then.
+ * side, size, price, costs), not where it came from, as a SHA-256 digest (staged as base64url,
+ * the content key). Decimals are normalised by prepareExecution, so `1.50` and `1.5` agree. The
+ * account and the occurrence number within the file (occurrences.ts) are added when the row is
+ * written (SQL), since accounts named in the file are resolved then.
  */
 export function contentDigest(e: Pick<PreparedExecution, 'executedAt' | 'instrumentKey' | 'symbol' | 'side' | 'quantity' | 'price' | 'commission' | 'fees'>): Buffer {
   const sep = '\u001f';
   return hash('sha256', e.executedAt.toISOString() + sep + e.symbol + sep + e.instrumentKey + sep + e.side + sep + e.quantity + sep + e.price + sep + e.commission + sep + e.fees, 'buffer');
-}
-
-/** The content digest as it is stored (base64url). */
-export function contentKey(e: Parameters<typeof contentDigest>[0]): string {
-  return contentDigest(e).toString('base64url');
 }
 
 /** The first MAX_STORED_ROW_ERRORS row errors, and how many there were. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binaryContentType, binaryReason, contentKey, decodeImportCursor, encodeImportCursor } from '../../../src/modules/imports/imports.domain.js';
+import { binaryContentType, binaryReason, contentDigest, decodeImportCursor, encodeImportCursor } from '../../../src/modules/imports/imports.domain.js';
 
 const fill = { executedAt: new Date('2024-01-08T14:31:00.000Z'), symbol: 'AAPL', instrumentKey: 'AAPL', side: 'buy' as const, quantity: '10', price: '180.5', commission: '1', fees: '0' };
 
@@ -25,7 +25,8 @@ describe('binaryContentType', () => {
   });
 });
 
-describe('contentKey', () => {
+describe('contentDigest', () => {
+  const contentKey = (e: Parameters<typeof contentDigest>[0]) => contentDigest(e).toString('base64url');
   it('is the same for the same fill and differs when any part of it differs', () => {
     expect(contentKey(fill)).toBe(contentKey({ ...fill }));
     for (const change of [{ quantity: '11' }, { price: '180.51' }, { fees: '-0.01' }, { commission: '0' }, { side: 'sell' as const }, { symbol: 'MSFT', instrumentKey: 'MSFT' }, { executedAt: new Date('2024-01-08T14:31:00.001Z') }]) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_STORED_ROW_ERRORS, contentKey } from '../../../src/modules/imports/imports.domain.js';
+import { MAX_STORED_ROW_ERRORS, contentDigest } from '../../../src/modules/imports/imports.domain.js';
 import type { ImportProgress } from '../../../src/modules/imports/imports.repository.js';
 import { copyLine, ImportFailedError, prepareParsed, stageFile, toStaged } from '../../../src/modules/imports/imports.staging.js';
 import type { StagingJob } from '../../../src/modules/imports/imports.staging.js';
@@ -63,7 +63,7 @@ function expectStagedAs(batches: { text: string }[], expected: Awaited<ReturnTyp
   const want = withoutIds(
     expected
       .map((e, ord) => {
-        const key = contentKey(e.prepared.prepared);
+        const key = contentDigest(e.prepared.prepared).toString('base64url');
         const occurrence = e.prepared.prepared.brokerExecId === null ? (seen.get(key) ?? 0) + 1 : null;
         if (occurrence !== null) seen.set(key, occurrence);
         return copyLine(job.importId, toStaged(ord, e.line, e.prepared, '00000000-0000-7000-8000-000000000000', { key, occurrence }));
